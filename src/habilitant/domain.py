@@ -1,0 +1,181 @@
+"""The domain model: frozen dataclasses shared by every stage.
+
+Data flows referential -> index -> narrative -> matches -> statements / coverage.
+Nothing here imports pydantic, FastAPI, torch, faiss or spaCy.
+
+Identifiers
+-----------
+Every :class:`Competence` has a stable ``id`` made of the referential name and the
+source's own code, e.g. ``rome:100023`` (ROME ``code_ogr``), ``rncp:RNCP37674BC01:2``
+(RNCP bloc code + position of the statement in ``LISTE_COMPETENCES``, 1-based),
+``rncp:RNCP37674BC01`` (the bloc title itself), ``rncp-2021:RNCP10013BC01``,
+``esco:<uuid>``, ``referens3:<code>``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+# Kinds of referential items. French referential nouns, ASCII, Python case.
+CompetenceKind = Literal[
+    "competence",  # ROME savoir-faire, RNCP statement, ESCO skill, branch competence
+    "macro_competence",  # ROME macro-compétence
+    "savoir_etre",  # ROME savoir-être professionnel
+    "savoir",  # ROME savoir / ESCO knowledge / branch connaissance
+    "bloc",  # RNCP bloc title (a bloc de compétences as one statement)
+    "activite",  # branch activité
+]
+
+ParentKind = Literal[
+    "certification", "bloc", "fiche", "macro_competence", "emploi_type", "famille"
+]
+
+COMPETENCE_KINDS: tuple[str, ...] = (
+    "competence",
+    "macro_competence",
+    "savoir_etre",
+    "savoir",
+    "bloc",
+    "activite",
+)
+
+
+@dataclass(frozen=True)
+class Parent:
+    """Where an item sits in its referential (a bloc, a certification, a fiche...)."""
+
+    kind: ParentKind
+    code: str
+    libelle: str
+
+
+@dataclass(frozen=True)
+class Competence:
+    """One statement of a referential, in its exact official wording."""
+
+    id: str
+    referentiel: str
+    code: str
+    libelle: str
+    kind: CompetenceKind
+    parents: tuple[Parent, ...] = ()
+    version: str = ""
+    alt_labels: tuple[str, ...] = ()
+    definition: str = ""
+
+
+@dataclass(frozen=True)
+class Bloc:
+    """A bloc de compétences of a certification."""
+
+    code: str
+    libelle: str
+    competence_ids: tuple[str, ...] = ()
+    modalites_evaluation: str = ""
+
+
+CertificationDepth = Literal["competences", "bloc_titles"]
+
+
+@dataclass(frozen=True)
+class Certification:
+    """An RNCP (or RS) certification with its blocs."""
+
+    code: str  # "RNCP37674"
+    intitule: str
+    referentiel: str
+    niveau: str = ""  # "5" for NIV5 / niveau5
+    etat: str = ""  # ETAT_FICHE, e.g. "Publiée"
+    actif: bool = True
+    rome_codes: tuple[str, ...] = ()
+    nsf_codes: tuple[str, ...] = ()
+    formacodes: tuple[str, ...] = ()
+    activites_visees: str = ""
+    capacites_attestees: str = ""
+    blocs: tuple[Bloc, ...] = ()
+    successors: tuple[str, ...] = ()  # NOUVELLES_CERTIFICATIONS
+    predecessors: tuple[str, ...] = ()  # ANCIENNES_CERTIFICATIONS
+    depth: CertificationDepth = "competences"
+
+
+@dataclass(frozen=True)
+class FicheItem:
+    """A link fiche métier -> competence, with ROME's ``coeur_metier`` flag."""
+
+    competence_id: str
+    coeur_metier: str = ""  # "Principale", "Émergente" or ""
+
+
+@dataclass(frozen=True)
+class Fiche:
+    """A ROME fiche métier (or an occupation of another referential)."""
+
+    code: str  # "J1501"
+    libelle: str
+    referentiel: str
+    appellations: tuple[str, ...] = ()
+    items: tuple[FicheItem, ...] = ()
+    definition: str = ""
+
+
+@dataclass(frozen=True)
+class EmploiType:
+    """An emploi-type of a branch referential: activités and compétences."""
+
+    code: str
+    libelle: str
+    referentiel: str
+    famille: str = ""
+    activite_ids: tuple[str, ...] = ()
+    competence_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file a referential was read from, with its checksum."""
+
+    path: str
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Crosswalk:
+    """A link between two referentials (e.g. ESCO occupation <-> ROME appellation)."""
+
+    source: str
+    target: str
+    relation: str
+
+
+@dataclass(frozen=True)
+class Referentiel:
+    """Everything read from one source, in the shared domain model."""
+
+    name: str  # registry name: "rome", "rncp", "rncp-2021", "esco", "referens3"
+    title: str
+    version: str
+    sources: tuple[SourceFile, ...] = ()
+    competences: tuple[Competence, ...] = ()
+    certifications: tuple[Certification, ...] = ()
+    fiches: tuple[Fiche, ...] = ()
+    emplois_types: tuple[EmploiType, ...] = ()
+    crosswalks: tuple[Crosswalk, ...] = ()
+    counts: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+
+    def count(self) -> dict[str, int]:
+        """Counts shown by ``habilitant referentiels list``."""
+        kinds: dict[str, int] = {}
+        for competence in self.competences:
+            kinds[competence.kind] = kinds.get(competence.kind, 0) + 1
+        out = {
+            "certifications": len(self.certifications),
+            "blocs": sum(len(c.blocs) for c in self.certifications),
+            "fiches": len(self.fiches),
+            "emplois_types": len(self.emplois_types),
+            "items": len(self.competences),
+        }
+        out.update({f"kind:{k}": v for k, v in sorted(kinds.items())})
+        out.update(self.counts)
+        return out

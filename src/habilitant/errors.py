@@ -1,0 +1,70 @@
+"""Errors that say what happened and how to fix it.
+
+The library raises these; the CLI maps them to an exit message and code, the API
+to an HTTP status with a French ``detail`` and a stable machine ``code``.
+Messages are written for the end user (French); ``hint`` says what to do.
+"""
+
+from __future__ import annotations
+
+
+class HabilitantError(Exception):
+    """Base class. ``code`` is stable and machine readable."""
+
+    code = "erreur"
+    http_status = 400
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}".strip()
+
+
+class ReferentielError(HabilitantError):
+    """A referential file is missing, malformed or inconsistent."""
+
+    code = "referentiel_invalide"
+    http_status = 500
+
+
+class UnknownCodeError(HabilitantError):
+    """A code (certification, fiche, competence) that no loaded referential knows."""
+
+    code = "code_inconnu"
+    http_status = 404
+
+
+class IndexStateError(HabilitantError):
+    """The index is missing, or does not match the encoder / referentials."""
+
+    code = "index_invalide"
+    http_status = 503
+
+
+class EncoderError(HabilitantError):
+    """The encoder model is missing or cannot be loaded."""
+
+    code = "encodeur_indisponible"
+    http_status = 503
+
+
+class InputError(HabilitantError):
+    """User input is unusable: empty, too long, binary, badly encoded."""
+
+    code = "texte_invalide"
+    http_status = 400
+
+
+class InputTooLargeError(InputError):
+    code = "texte_trop_long"
+    http_status = 413
+
+
+class DownloadError(HabilitantError):
+    """The official files could not be fetched."""
+
+    code = "telechargement_impossible"
+    http_status = 502

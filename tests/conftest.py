@@ -1,0 +1,30 @@
+"""Shared fixtures: where the real official files are (``../shared`` beside the repo)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _shared_dir() -> Path:
+    return Path(os.environ.get("HABILITANT_SHARED", REPO_ROOT.parent / "shared")).resolve()
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    path = _shared_dir()
+    if not (path / "referentiels").is_dir():
+        pytest.fail(
+            f"Real data not found at {path}: put the shared/ folder beside the repository "
+            "or set HABILITANT_SHARED."
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def referentiels_dir(shared_dir: Path) -> Path:
+    return shared_dir / "referentiels"
