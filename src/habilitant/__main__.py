@@ -1,0 +1,3 @@
+from habilitant.cli import main
+
+main()

@@ -1,0 +1,171 @@
+"""The ``habilitant`` command line (click). Each command parses options and calls one
+library function; errors of the library become a French message and exit code 1."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from habilitant import __version__
+from habilitant.errors import HabilitantError
+from habilitant.settings import Settings, get_settings
+
+
+class _Group(click.Group):
+    """Turns library errors into a clear message and exit code 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except HabilitantError as exc:
+            click.echo(f"Erreur : {exc.message}", err=True)
+            if exc.hint:
+                click.echo(exc.hint, err=True)
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("Interrompu.", err=True)
+            ctx.exit(130)
+
+
+def _settings(ctx: click.Context) -> Settings:
+    return ctx.find_object(Settings) or get_settings()
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="habilitant")
+@click.option(
+    "--referentiels",
+    "referentiels_dir",
+    type=click.Path(path_type=Path),
+    help="Dossier des fichiers officiels (sinon HABILITANT_REFERENTIELS).",
+)
+@click.option("--models-dir", type=click.Path(path_type=Path), help="Dossier des modèles.")
+@click.option(
+    "--encoder", help="Encodeur : multilingual-e5-small ou un modèle sentence-transformers."
+)
+@click.pass_context
+def cli(
+    ctx: click.Context, referentiels_dir: Path | None, models_dir: Path | None, encoder: str | None
+) -> None:
+    """habilitant : traduire un récit d'expérience dans les mots des référentiels officiels."""
+    ctx.obj = get_settings(referentiels=referentiels_dir, models_dir=models_dir, encoder=encoder)
+
+
+@cli.group()
+def referentiels() -> None:
+    """Référentiels officiels : lister, afficher, télécharger."""
+
+
+@referentiels.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
+@click.pass_context
+def referentiels_list(ctx: click.Context, as_json: bool) -> None:
+    """Sources, versions et effectifs des référentiels disponibles."""
+    from habilitant.render import summary_text, to_json
+    from habilitant.workspace import summary
+
+    rows = summary(_settings(ctx))
+    click.echo(to_json(rows) if as_json else summary_text(rows))
+
+
+@referentiels.command("show")
+@click.argument("code")
+@click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
+@click.pass_context
+def referentiels_show(ctx: click.Context, code: str, as_json: bool) -> None:
+    """Une certification et ses blocs, une fiche ROME et ses items, ou une compétence."""
+    from habilitant.render import show_json, show_text
+    from habilitant.workspace import load_catalog
+
+    catalog = load_catalog(_settings(ctx))
+    item = catalog.lookup(code)
+    click.echo(show_json(item, catalog) if as_json else show_text(item, catalog))
+
+
+@referentiels.command("download")
+@click.option(
+    "--dest", type=click.Path(path_type=Path), help="Dossier de destination (sinon le réglage)."
+)
+@click.option("--base-url", help="Miroir (même arborescence) au lieu des sites des producteurs.")
+@click.option("--only", multiple=True, help="Seulement ces référentiels (rome, rncp...).")
+@click.pass_context
+def referentiels_download(
+    ctx: click.Context, dest: Path | None, base_url: str | None, only: tuple[str, ...]
+) -> None:
+    """Télécharger les fichiers officiels et noter version et empreinte."""
+    from habilitant.download import download_referentiels
+
+    settings = _settings(ctx)
+    records = download_referentiels(
+        dest or Path(settings.referentiels),
+        base_url=base_url,
+        only=only or None,
+        log=lambda message: click.echo(message, err=True),
+    )
+    for record in records:
+        click.echo(f"{record.name:<10} {record.path}  sha256 {record.sha256[:16]}…")
+
+
+@cli.group()
+def index() -> None:
+    """Index des compétences (FAISS)."""
+
+
+@index.command("build")
+@click.option("--referentiel", "names", multiple=True, help="Seulement ces référentiels.")
+@click.option("--force", is_flag=True, help="Reconstruire même si l'index est à jour.")
+@click.option(
+    "--index-type", type=click.Choice(["auto", "flat", "hnsw"]), default="auto", show_default=True
+)
+@click.pass_context
+def index_build(ctx: click.Context, names: tuple[str, ...], force: bool, index_type: str) -> None:
+    """Encoder tous les éléments des référentiels et installer l'index."""
+    from habilitant.progress import TqdmProgress
+    from habilitant.workspace import build
+
+    with TqdmProgress("Encodage", unit="élément") as progress:
+        report = build(
+            _settings(ctx), names or None, force=force, index_type=index_type, progress=progress
+        )
+    state = "déjà à jour" if report.up_to_date else "construit"
+    click.echo(
+        f"Index {state} : {report.count:,} éléments ({report.encoded:,} encodés, "
+        f"{report.reused:,} repris du cache) en {report.seconds:.1f} s → {report.path}".replace(
+            ",", " "
+        )
+    )
+
+
+@cli.command()
+@click.argument("text")
+@click.option("-k", "--k", "k", default=10, show_default=True, help="Nombre de résultats.")
+@click.option("--referentiel", "names", multiple=True, help="Filtrer par référentiel.")
+@click.option("--kind", "kinds", multiple=True, help="Filtrer par nature (competence, savoir...).")
+@click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
+@click.pass_context
+def search(
+    ctx: click.Context,
+    text: str,
+    k: int,
+    names: tuple[str, ...],
+    kinds: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Les éléments de référentiel les plus proches d'un texte."""
+    from habilitant.render import hit_dict, hits_text, to_json
+    from habilitant.workspace import search as run_search
+
+    if text == "-":
+        text = sys.stdin.read()
+    result = run_search(_settings(ctx), text, k=k, referentiels=names or None, kinds=kinds or None)
+    if as_json:
+        click.echo(to_json({"query": text, "hits": [hit_dict(h) for h in result.hits]}))
+    else:
+        click.echo(hits_text(result.hits))
+
+
+def main() -> None:
+    cli(prog_name="habilitant")

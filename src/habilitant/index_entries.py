@@ -1,0 +1,124 @@
+"""What goes into the index: one entry per item, title and appellation of the referentials.
+
+Every competence statement, bloc title, certification title, fiche title and appellation
+becomes an :class:`IndexEntry` carrying its provenance, so a search answers with the exact
+official wording and where it sits without reloading the referentials.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from habilitant.domain import Parent, Referentiel
+
+ENTRY_KINDS = (
+    "competence",
+    "macro_competence",
+    "savoir_etre",
+    "savoir",
+    "bloc",
+    "activite",
+    "certification",
+    "fiche",
+    "appellation",
+    "emploi_type",
+)
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One vector of the index and its provenance."""
+
+    id: str
+    referentiel: str
+    kind: str
+    code: str
+    libelle: str
+    parents: tuple[Parent, ...] = ()
+
+    def parents_json(self) -> str:
+        return json.dumps([[p.kind, p.code, p.libelle] for p in self.parents], ensure_ascii=False)
+
+    @staticmethod
+    def parse_parents(raw: str) -> tuple[Parent, ...]:
+        return tuple(Parent(kind=k, code=c, libelle=lib) for k, c, lib in json.loads(raw))
+
+
+def certification_entry_id(referentiel: str, code: str) -> str:
+    return f"{referentiel}:certification:{code}"
+
+
+def fiche_entry_id(referentiel: str, code: str) -> str:
+    return f"{referentiel}:fiche:{code}"
+
+
+def emploi_type_entry_id(referentiel: str, code: str) -> str:
+    return f"{referentiel}:emploi_type:{code}"
+
+
+def entries_for(referentiel: Referentiel) -> Iterable[IndexEntry]:
+    """All index entries of one referential, in a stable order."""
+    name = referentiel.name
+    for competence in referentiel.competences:
+        yield IndexEntry(
+            id=competence.id,
+            referentiel=name,
+            kind=competence.kind,
+            code=competence.code,
+            libelle=competence.libelle,
+            parents=competence.parents,
+        )
+    for certification in referentiel.certifications:
+        yield IndexEntry(
+            id=certification_entry_id(name, certification.code),
+            referentiel=name,
+            kind="certification",
+            code=certification.code,
+            libelle=certification.intitule,
+        )
+    for fiche in referentiel.fiches:
+        fiche_parent = (Parent(kind="fiche", code=fiche.code, libelle=fiche.libelle),)
+        fiche_id = fiche_entry_id(name, fiche.code)
+        yield IndexEntry(
+            id=fiche_id,
+            referentiel=name,
+            kind="fiche",
+            code=fiche.code,
+            libelle=fiche.libelle,
+        )
+        seen = {fiche.libelle}
+        for position, appellation in enumerate(fiche.appellations, start=1):
+            if appellation in seen:
+                continue
+            seen.add(appellation)
+            yield IndexEntry(
+                id=f"{fiche_id}/appellation/{position}",
+                referentiel=name,
+                kind="appellation",
+                code=fiche.code,
+                libelle=appellation,
+                parents=fiche_parent,
+            )
+    for emploi in referentiel.emplois_types:
+        yield IndexEntry(
+            id=emploi_type_entry_id(name, emploi.code),
+            referentiel=name,
+            kind="emploi_type",
+            code=emploi.code,
+            libelle=emploi.libelle,
+        )
+
+
+def collect_entries(referentiels: Iterable[Referentiel]) -> list[IndexEntry]:
+    """Entries of all referentials; duplicate ids keep the first occurrence."""
+    seen: set[str] = set()
+    out: list[IndexEntry] = []
+    for referentiel in referentiels:
+        for entry in entries_for(referentiel):
+            if entry.id in seen or not entry.libelle.strip():
+                continue
+            seen.add(entry.id)
+            out.append(entry)
+    return out

@@ -1,0 +1,67 @@
+"""Checks on user text: empty, too long, binary, badly encoded.
+
+Each problem raises :class:`~habilitant.errors.InputError` with a French message saying
+what is wrong and what to do.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+from habilitant.errors import InputError, InputTooLargeError
+
+DEFAULT_MAX_CHARS = 20_000
+
+
+def decode_bytes(data: bytes, *, source: str = "le texte") -> str:
+    """Decode UTF-8 (with or without BOM); refuse binary or other encodings clearly."""
+    if b"\x00" in data[:4096]:
+        raise InputError(
+            f"{source} ressemble à un fichier binaire, pas à du texte.",
+            hint="Fournissez un fichier texte (.txt) encodé en UTF-8.",
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"{source} n'est pas encodé en UTF-8 (octet invalide ligne {line}).",
+            hint="Réenregistrez le fichier en UTF-8 (par exemple depuis un éditeur de texte).",
+        ) from exc
+
+
+def read_text_file(path: Path) -> str:
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError as exc:
+        raise InputError(f"Le fichier {path} n'existe pas.") from exc
+    except OSError as exc:
+        raise InputError(f"Le fichier {path} est illisible ({exc.strerror}).") from exc
+    return decode_bytes(data, source=f"Le fichier {path}")
+
+
+def validate_text(text: str, *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
+    """Return ``text`` normalised (NFC) if usable, else raise InputError."""
+    if not isinstance(text, str):
+        raise InputError("Le texte doit être une chaîne de caractères.")
+    text = unicodedata.normalize("NFC", text)
+    if not text.strip():
+        raise InputError(
+            "Le texte est vide.",
+            hint="Collez ou saisissez le récit d'expérience de la personne.",
+        )
+    if len(text) > max_chars:
+        raise InputTooLargeError(
+            f"Le texte fait {len(text):,} caractères, au-delà de la limite de "
+            f"{max_chars:,}.".replace(",", " "),
+            hint="Découpez le récit en plusieurs entretiens ou augmentez "
+            "HABILITANT_MAX_TEXT_CHARS.",
+        )
+    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f\v")
+    if controls > max(3, len(text) // 100):
+        raise InputError(
+            "Le texte contient des caractères de contrôle : il ressemble à un contenu binaire.",
+            hint="Fournissez un texte lisible, encodé en UTF-8.",
+        )
+    return text

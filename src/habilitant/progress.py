@@ -1,0 +1,45 @@
+"""A tqdm progress bar usable as the library's ``progress(done, total)`` callback."""
+
+from __future__ import annotations
+
+import sys
+from types import TracebackType
+from typing import Any
+
+
+class TqdmProgress:
+    """``with TqdmProgress("Encodage") as progress: build(..., progress=progress)``."""
+
+    def __init__(self, description: str, *, unit: str = "it", disable: bool | None = None) -> None:
+        self.description = description
+        self.unit = unit
+        self.disable = disable
+        self._bar: Any = None
+
+    def __enter__(self) -> TqdmProgress:
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            from tqdm import tqdm
+
+            self._bar = tqdm(
+                total=total,
+                desc=self.description,
+                unit=f" {self.unit}",
+                file=sys.stderr,
+                disable=self.disable,
+                dynamic_ncols=True,
+                smoothing=0.1,
+            )
+        self._bar.total = total
+        self._bar.update(done - self._bar.n)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._bar is not None:
+            self._bar.close()

@@ -1,0 +1,147 @@
+"""Plain-text and JSON renderings of referentials and search results (no I/O here)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+from habilitant.domain import Certification, Competence, EmploiType, Fiche
+
+if TYPE_CHECKING:
+    from habilitant.catalog import Catalog
+    from habilitant.index import SearchHit
+
+_COUNT_LABELS = {
+    "certifications": "certifications",
+    "blocs": "blocs",
+    "fiches": "fiches",
+    "emplois_types": "emplois-types",
+    "kind:competence": "compétences",
+    "kind:macro_competence": "macro-compétences",
+    "kind:savoir_etre": "savoir-être",
+    "kind:savoir": "savoirs",
+    "kind:bloc": "intitulés de blocs",
+    "kind:activite": "activités",
+}
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str)
+
+
+def summary_text(rows: list[dict[str, Any]]) -> str:
+    lines = []
+    for row in rows:
+        counts = row["counts"]
+        parts = [
+            f"{counts[key]:,} {label}".replace(",", " ")
+            for key, label in _COUNT_LABELS.items()
+            if counts.get(key)
+        ]
+        lines.append(f"{row['name']:<10} {row['title']} — version {row['version']}")
+        lines.append("           " + ", ".join(parts))
+    return "\n".join(lines)
+
+
+def rome_summary_counts(counts: dict[str, int]) -> dict[str, int]:
+    """ROME counts as the publisher states them: compétences include macro and savoir-être."""
+    return {
+        "fiches": counts.get("fiches", 0),
+        "competences": sum(
+            counts.get(k, 0)
+            for k in ("kind:competence", "kind:macro_competence", "kind:savoir_etre")
+        ),
+        "savoirs": counts.get("kind:savoir", 0),
+    }
+
+
+def _parents_text(competence: Competence) -> str:
+    return "; ".join(f"{p.kind} {p.code} « {p.libelle} »" for p in competence.parents[:4])
+
+
+def show_text(item: Certification | Fiche | Competence | EmploiType, catalog: Catalog) -> str:
+    if isinstance(item, Certification):
+        state = "active" if item.actif else "inactive"
+        lines = [
+            f"{item.code} — {item.intitule}",
+            f"Niveau {item.niveau or '?'} · {item.etat or 'état inconnu'} · {state}"
+            + (f" · remplacée par {', '.join(item.successors)}" if item.successors else ""),
+        ]
+        if item.rome_codes:
+            lines.append("Fiches ROME : " + ", ".join(item.rome_codes))
+        if item.depth == "bloc_titles":
+            lines.append("(intitulés de blocs seulement : pas de liste de compétences)")
+        for bloc in item.blocs:
+            lines.append(f"\n  {bloc.code} — {bloc.libelle}")
+            for competence_id in bloc.competence_ids:
+                competence = catalog.competences.get(competence_id)
+                if competence is not None:
+                    lines.append(f"    • {competence.libelle}")
+        return "\n".join(lines)
+    if isinstance(item, Fiche):
+        lines = (
+            [f"{item.code} — {item.libelle}", item.definition]
+            if item.definition
+            else [f"{item.code} — {item.libelle}"]
+        )
+        for fiche_item in item.items:
+            competence = catalog.competences.get(fiche_item.competence_id)
+            if competence is None:
+                continue
+            flag = f" [{fiche_item.coeur_metier}]" if fiche_item.coeur_metier else ""
+            lines.append(f"  • ({competence.kind}) {competence.libelle}{flag}")
+        return "\n".join(lines)
+    if isinstance(item, EmploiType):
+        lines = [f"{item.code} — {item.libelle} ({item.famille})"]
+        for competence_id in item.activite_ids + item.competence_ids:
+            competence = catalog.competences.get(competence_id)
+            if competence is not None:
+                lines.append(f"  • ({competence.kind}) {competence.libelle}")
+        return "\n".join(lines)
+    return f"{item.id} ({item.kind}) — {item.libelle}\n  {_parents_text(item)}"
+
+
+def show_json(item: Certification | Fiche | Competence | EmploiType, catalog: Catalog) -> str:
+    data = asdict(item)
+    if isinstance(item, Certification):
+        for bloc in data["blocs"]:
+            bloc["competences"] = [
+                {"competence_id": cid, "libelle": catalog.competences[cid].libelle}
+                for cid in bloc["competence_ids"]
+                if cid in catalog.competences
+            ]
+    return to_json(data)
+
+
+def hit_dict(hit: SearchHit) -> dict[str, Any]:
+    entry = hit.entry
+    return {
+        "rank": hit.rank,
+        "score": round(hit.score, 4),
+        "competence_id": entry.id,
+        "code": entry.code,
+        "referentiel": entry.referentiel,
+        "kind": entry.kind,
+        "libelle": entry.libelle,
+        "parents": [{"kind": p.kind, "code": p.code, "libelle": p.libelle} for p in entry.parents],
+    }
+
+
+def hits_text(hits: list[SearchHit]) -> str:
+    if not hits:
+        return "Aucun résultat."
+    lines = []
+    for hit in hits:
+        entry = hit.entry
+        lines.append(f"{hit.rank:>2}. {hit.score:.3f}  {entry.libelle}")
+        where = f"{entry.referentiel} · {entry.kind} · {entry.id}"
+        parents = [p for p in entry.parents if p.kind != "fiche"][:2]
+        fiches = [p for p in entry.parents if p.kind == "fiche"]
+        for parent in parents:
+            where += f" · {parent.kind} {parent.code} « {parent.libelle} »"
+        if fiches:
+            more = f" (+{len(fiches) - 2})" if len(fiches) > 2 else ""
+            where += " · fiches " + ", ".join(p.code for p in fiches[:2]) + more
+        lines.append(f"             {where}")
+    return "\n".join(lines)

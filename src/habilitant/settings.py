@@ -1,0 +1,39 @@
+"""Typed settings, read from the environment (prefix ``HABILITANT_``).
+
+* ``HABILITANT_REFERENTIELS``: folder holding the official files (layout of
+  ``referentiels/README.md``); default ``referentiels/data`` in the repository.
+* ``HABILITANT_MODELS_DIR``: built encoder and indexes; default ``models/``.
+* ``HABILITANT_ENCODER``: ``multilingual-e5-small`` (the converted local model) or
+  any sentence-transformers name / path.
+* ``HABILITANT_INDEX_DIR``: the index folder; default ``<models>/index``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_ENCODER = "multilingual-e5-small"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HABILITANT_", extra="ignore")
+
+    referentiels: Path = Field(default=REPO_ROOT / "referentiels" / "data")
+    models_dir: Path = Field(default=REPO_ROOT / "models")
+    encoder: str = DEFAULT_ENCODER
+    index_dir: Path | None = None
+    max_text_chars: int = 20_000
+    batch_size: int = 64
+
+    @property
+    def resolved_index_dir(self) -> Path:
+        return self.index_dir or self.models_dir / "index"
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with explicit overrides (None values ignored)."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,166 @@
+"""Library functions behind the commands: load referentials, build and open the index.
+
+Each function takes :class:`~habilitant.settings.Settings` and returns data; the CLI and
+the API only parse options and render results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from habilitant.errors import IndexStateError, ReferentielError
+from habilitant.settings import Settings
+
+if TYPE_CHECKING:
+    from habilitant.catalog import Catalog
+    from habilitant.domain import Referentiel
+    from habilitant.encoder import Encoder
+    from habilitant.index import BuildReport, CompetenceIndex, ProgressCallback, SearchHit
+
+
+def referentiels_root(settings: Settings) -> Path:
+    root = Path(settings.referentiels)
+    if not root.is_dir():
+        raise ReferentielError(
+            f"Le dossier des référentiels {root} n'existe pas.",
+            hint="Indiquez où sont les fichiers officiels (HABILITANT_REFERENTIELS=/chemin) "
+            "ou récupérez-les : habilitant referentiels download",
+        )
+    return root
+
+
+def load_referentiels(settings: Settings, names: Sequence[str] | None = None) -> list[Referentiel]:
+    """Every available referential under the configured root (or only ``names``)."""
+    from habilitant.referentiels import available_referentiels, load_all
+
+    root = referentiels_root(settings)
+    if not names:
+        names = available_referentiels(root)
+        if not names:
+            raise ReferentielError(
+                f"Aucun fichier de référentiel reconnu dans {root}.",
+                hint="Voir referentiels/README.md pour la disposition attendue des fichiers.",
+            )
+    return load_all(root, list(names))
+
+
+def load_catalog(settings: Settings, names: Sequence[str] | None = None) -> Catalog:
+    from habilitant.catalog import Catalog
+
+    return Catalog.from_referentiels(load_referentiels(settings, names))
+
+
+def load_encoder_for(settings: Settings) -> Encoder:
+    from habilitant.encoder import load_encoder
+
+    return load_encoder(settings.encoder, models_dir=settings.models_dir)
+
+
+def build(
+    settings: Settings,
+    names: Sequence[str] | None = None,
+    *,
+    force: bool = False,
+    index_type: str = "auto",
+    progress: ProgressCallback | None = None,
+) -> BuildReport:
+    """Read the referentials, encode what the cache lacks, install the index atomically."""
+    from habilitant.index import build_index
+
+    referentiels = load_referentiels(settings, names)
+    encoder = load_encoder_for(settings)
+    return build_index(
+        referentiels,
+        encoder,
+        settings.resolved_index_dir,
+        cache_dir=settings.models_dir / "cache",
+        index_type=index_type,
+        batch_size=settings.batch_size,
+        force=force,
+        progress=progress,
+    )
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_source_files(manifest: dict[str, Any], root: Path) -> None:
+    """Refuse an index whose referential files have changed on disk since it was built."""
+    for name, info in manifest.get("referentiels", {}).items():
+        for source in info.get("sources", []):
+            path = Path(source["path"])
+            if not path.is_absolute():
+                path = root / path
+            if not path.is_file():
+                continue  # files moved elsewhere: nothing to compare
+            if path.stat().st_size != source.get("size") or _sha256(path) != source["sha256"]:
+                raise IndexStateError(
+                    f"Le fichier {path} du référentiel « {name} » a changé depuis la "
+                    "construction de l'index.",
+                    hint="Reconstruisez l'index : habilitant index build",
+                )
+
+
+def open_index(settings: Settings, encoder: Encoder | None = None) -> CompetenceIndex:
+    """Load the configured index, refusing an encoder or referential mismatch."""
+    from habilitant.index import load_index
+
+    index = load_index(settings.resolved_index_dir, encoder=encoder)
+    if Path(settings.referentiels).is_dir():
+        check_source_files(index.manifest, Path(settings.referentiels))
+    return index
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: list[SearchHit]
+    encode_ms: float
+    search_ms: float
+
+
+def search(
+    settings: Settings,
+    text: str,
+    *,
+    k: int = 10,
+    referentiels: Sequence[str] | None = None,
+    kinds: Sequence[str] | None = None,
+    encoder: Encoder | None = None,
+    index: CompetenceIndex | None = None,
+) -> SearchResult:
+    """The ``k`` referential items nearest to ``text``."""
+    from habilitant.inputs import validate_text
+
+    text = validate_text(text, max_chars=settings.max_text_chars)
+    encoder = encoder or load_encoder_for(settings)
+    index = index or open_index(settings, encoder)
+    tick = time.perf_counter()
+    query = encoder.encode_queries([text])
+    encoded = time.perf_counter()
+    hits = index.search(query, k, referentiels=referentiels, kinds=kinds)[0]
+    done = time.perf_counter()
+    return SearchResult(hits, (encoded - tick) * 1000, (done - encoded) * 1000)
+
+
+def summary(settings: Settings) -> list[dict[str, Any]]:
+    """Sources, versions and counts of every available referential."""
+    return [
+        {
+            "name": r.name,
+            "title": r.title,
+            "version": r.version,
+            "counts": r.count(),
+            "files": [s.path for s in r.sources],
+        }
+        for r in load_referentiels(settings)
+    ]
