@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -351,7 +352,7 @@ def build_index(
 
     builds = _builds_dir(index_dir)
     builds.mkdir(parents=True, exist_ok=True)
-    build_dir = builds / f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{os.getpid()}"
+    build_dir = builds / f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     build_dir.mkdir()
     import faiss
 
