@@ -27,9 +27,7 @@ CompetenceKind = Literal[
     "activite",  # branch activité
 ]
 
-ParentKind = Literal[
-    "certification", "bloc", "fiche", "macro_competence", "emploi_type", "famille"
-]
+ParentKind = Literal["certification", "bloc", "fiche", "macro_competence", "emploi_type", "famille"]
 
 COMPETENCE_KINDS: tuple[str, ...] = (
     "competence",
@@ -179,3 +177,77 @@ class Referentiel:
         out.update({f"kind:{k}": v for k, v in sorted(kinds.items())})
         out.update(self.counts)
         return out
+
+
+# --- Narrative -> segments -------------------------------------------------------------
+
+ContractType = Literal[
+    "cdi",
+    "cdd",
+    "interim",
+    "saisonnier",
+    "benevolat",
+    "stage",
+    "alternance",
+    "service_civique",
+    "aidant_familial",
+    "independant",
+    "",
+]
+
+
+@dataclass(frozen=True)
+class ExperienceContext:
+    """What the narrative says about one experience (empty strings when it says nothing)."""
+
+    role: str = ""
+    employer: str = ""  # employer or sector as written ("EHPAD", "grande surface")
+    duration: str = ""  # as written ("6 mois", "deux ans", "de 2019 à 2021")
+    contract: ContractType = ""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One activity of the narrative, with its character span in the original text."""
+
+    text: str  # exactly ``narrative[start:end]``
+    start: int
+    end: int
+    experience: int = 0  # index of the experience (job) the segment belongs to
+    context: ExperienceContext = ExperienceContext()
+
+
+# --- Matches -> statements --------------------------------------------------------------
+
+Decision = Literal["attested", "to_confirm"]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A competence stated in the referential's exact wording, with its evidence."""
+
+    competence_id: str
+    code: str
+    referentiel: str
+    libelle: str
+    kind: str
+    decision: Decision
+    score: float
+    parents: tuple[Parent, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The result of analysing one narrative."""
+
+    statements: tuple[Statement, ...]
+    segments: tuple[Segment, ...]
+    warnings: tuple[str, ...] = ()
