@@ -400,6 +400,7 @@ def _write_folder(source: E5Source, buf: bytes, tokenizer_json: Path, target: Pa
     shutil.copyfile(tokenizer_json, target / "tokenizer.json")
     save_file(bert_state_dict(source, buf), str(target / WEIGHTS_NAME), metadata={"format": "pt"})
     weights = target / WEIGHTS_NAME
+    weights.chmod(0o644)
     return {"weights_sha256": sha256_file(weights), "weights_bytes": weights.stat().st_size}
 
 

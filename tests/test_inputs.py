@@ -1,0 +1,55 @@
+"""Checks on user text: each bad input gets a clear French message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from habilitant.errors import InputError, InputTooLargeError
+from habilitant.inputs import decode_bytes, read_text_file, validate_text
+
+
+def test_inputs_accept_normal_text_and_normalise_to_nfc() -> None:
+    decomposed = "J'ai fait la re\u0301fection des lits"
+    assert validate_text(decomposed) == "J'ai fait la réfection des lits"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t\n"])
+def test_inputs_refuse_blank_text(text: str) -> None:
+    with pytest.raises(InputError, match="vide"):
+        validate_text(text)
+
+
+def test_inputs_refuse_text_over_the_limit_with_its_size() -> None:
+    with pytest.raises(InputTooLargeError) as error:
+        validate_text("a" * 101, max_chars=100)
+    assert "101" in error.value.message and "100" in error.value.message
+    assert error.value.http_status == 413
+
+
+def test_inputs_refuse_binary_bytes_and_control_characters() -> None:
+    with pytest.raises(InputError, match="binaire"):
+        decode_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    with pytest.raises(InputError, match="contrôle"):
+        validate_text("abc\x01\x02\x03\x04\x05\x06def")
+
+
+def test_inputs_name_the_line_of_invalid_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "recit.txt"
+    path.write_bytes("première ligne\ndeuxième ligne\n".encode("cp1252"))
+    with pytest.raises(InputError) as error:
+        read_text_file(path)
+    assert "UTF-8" in error.value.message and "ligne 1" in error.value.message
+    assert str(path) in error.value.message
+
+
+def test_inputs_accept_utf8_with_bom(tmp_path: Path) -> None:
+    path = tmp_path / "recit.txt"
+    path.write_bytes("\ufeffJ'étais aide-soignante".encode())
+    assert read_text_file(path) == "J'étais aide-soignante"
+
+
+def test_inputs_missing_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="n'existe pas"):
+        read_text_file(tmp_path / "absent.txt")
