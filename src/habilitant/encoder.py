@@ -76,9 +76,7 @@ def prefixes_for(name: str) -> Prefixes:
 def weights_checksum(model_dir: Path) -> str:
     """sha256 over a model folder's weight files (relative names and contents)."""
     digest = hashlib.sha256()
-    files = sorted(
-        p for p in model_dir.rglob("*") if p.is_file() and p.suffix in _WEIGHT_SUFFIXES
-    )
+    files = sorted(p for p in model_dir.rglob("*") if p.is_file() and p.suffix in _WEIGHT_SUFFIXES)
     if not files:
         raise EncoderError(
             f"Aucun fichier de poids trouvé dans {model_dir}.",

@@ -121,17 +121,13 @@ def default_model_dir() -> Path:
 
 def _package_file(package: str, relative: Path, pip_name: str) -> Path:
     spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
+    roots = list(spec.submodule_search_locations or []) if spec else []
+    path = Path(roots[0]) / relative if roots else None
+    if path is None or not path.is_file():
         raise EncoderError(
-            f"Le paquet Python « {pip_name} » n'est pas installé : impossible de "
-            "construire le modèle d'encodage.",
+            f"Le paquet Python « {pip_name} » est absent ou incomplet ({relative} introuvable) : "
+            "impossible de construire le modèle d'encodage.",
             hint=_HINT_INSTALL,
-        )
-    path = Path(next(iter(spec.submodule_search_locations))) / relative
-    if not path.is_file():
-        raise EncoderError(
-            f"Le fichier {path} est absent du paquet « {pip_name} ».",
-            hint="Réinstallez le paquet. " + _HINT_INSTALL,
         )
     return path
 
@@ -196,7 +192,9 @@ def _parse(path: Path, buf: bytes) -> E5Source:
     pos += blob_len
     if offsets[-1] != blob_len or np.any(np.diff(offsets) < 0):
         raise ValueError("piece offsets")
-    pieces = tuple(blob[a:b].decode("utf-8") for a, b in zip(offsets[:-1], offsets[1:], strict=True))
+    pieces = tuple(
+        blob[a:b].decode("utf-8") for a, b in zip(offsets[:-1], offsets[1:], strict=True)
+    )
 
     _n_norm, norm_bytes = take("iI")
     pos += norm_bytes
@@ -237,28 +235,23 @@ def bert_state_dict(source: E5Source, buf: bytes) -> dict[str, np.ndarray]:
     """De-quantise every tensor into a ``BertModel`` state dict (float32)."""
     h = source.header
     d, f = h.hidden, h.intermediate
-    state = {
-        "embeddings.word_embeddings.weight": _tensor(source, buf, "emb.word", (h.vocab, d)),
-        "embeddings.position_embeddings.weight": _tensor(
-            source, buf, "emb.pos", (h.max_positions, d)
-        ),
-        "embeddings.token_type_embeddings.weight": _tensor(
-            source, buf, "emb.type", (h.type_vocab, d)
-        ),
-        "embeddings.LayerNorm.weight": _tensor(source, buf, "emb.ln.w", (d,)),
-        "embeddings.LayerNorm.bias": _tensor(source, buf, "emb.ln.b", (d,)),
-    }
+    state: dict[str, np.ndarray] = {}
+
+    def put(target: str, name: str, shape: tuple[int, ...]) -> None:
+        state[target] = _tensor(source, buf, name, shape)
+
+    put("embeddings.word_embeddings.weight", "emb.word", (h.vocab, d))
+    put("embeddings.position_embeddings.weight", "emb.pos", (h.max_positions, d))
+    put("embeddings.token_type_embeddings.weight", "emb.type", (h.type_vocab, d))
+    put("embeddings.LayerNorm.weight", "emb.ln.w", (d,))
+    put("embeddings.LayerNorm.bias", "emb.ln.b", (d,))
     shapes = {"fi": (f, d), "fo": (d, f)}
     for layer in range(h.layers):
         for short, module in _LAYER_TENSORS.items():
             prefix, target = f"l{layer}.{short}", f"encoder.layer.{layer}.{module}"
-            if module.endswith("LayerNorm"):
-                state[f"{target}.weight"] = _tensor(source, buf, f"{prefix}.w", (d,))
-                state[f"{target}.bias"] = _tensor(source, buf, f"{prefix}.b", (d,))
-                continue
-            out_dim = shapes.get(short, (d, d))[0]
-            state[f"{target}.weight"] = _tensor(source, buf, f"{prefix}.w", shapes.get(short, (d, d)))
-            state[f"{target}.bias"] = _tensor(source, buf, f"{prefix}.b", (out_dim,))
+            shape = (d,) if module.endswith("LayerNorm") else shapes.get(short, (d, d))
+            put(f"{target}.weight", f"{prefix}.w", shape)
+            put(f"{target}.bias", f"{prefix}.b", shape[:1])
     # The source has no pooler (mean pooling never uses it); zeros keep BertModel
     # from reporting freshly initialised weights.
     state["pooler.dense.weight"] = np.zeros((d, d), dtype=np.float32)
@@ -296,30 +289,10 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _bert_config(h: E5Header, pad_id: int) -> dict:
-    return {
-        "architectures": ["BertModel"],
-        "model_type": "bert",
-        "attention_probs_dropout_prob": 0.1,
-        "hidden_act": "gelu",
-        "hidden_dropout_prob": 0.1,
-        "hidden_size": h.hidden,
-        "initializer_range": 0.02,
-        "intermediate_size": h.intermediate,
-        "layer_norm_eps": h.layer_norm_eps,
-        "max_position_embeddings": h.max_positions,
-        "num_attention_heads": h.heads,
-        "num_hidden_layers": h.layers,
-        "pad_token_id": pad_id,
-        "position_embedding_type": "absolute",
-        "tokenizer_class": "XLMRobertaTokenizer",
-        "type_vocab_size": h.type_vocab,
-        "vocab_size": h.vocab,
-    }
-
-
-def _st_files(h: E5Header) -> dict[str, object]:
-    """The sentence-transformers files, in the classic format every version reads."""
+def _folder_files(source: E5Source) -> dict[str, object]:
+    """config.json and the sentence-transformers files, in the classic format that
+    every sentence-transformers version reads (BERT defaults left implicit)."""
+    h = source.header
     specials = {
         "bos_token": "<s>",
         "cls_token": "<s>",
@@ -331,32 +304,37 @@ def _st_files(h: E5Header) -> dict[str, object]:
     }
     modules = [("", "Transformer"), ("1_Pooling", "Pooling"), ("2_Normalize", "Normalize")]
     return {
+        "config.json": {
+            "architectures": ["BertModel"],
+            "model_type": "bert",
+            "hidden_size": h.hidden,
+            "intermediate_size": h.intermediate,
+            "layer_norm_eps": h.layer_norm_eps,
+            "max_position_embeddings": h.max_positions,
+            "num_attention_heads": h.heads,
+            "num_hidden_layers": h.layers,
+            "pad_token_id": source.special_ids["pad"],
+            "tokenizer_class": "XLMRobertaTokenizer",
+            "type_vocab_size": h.type_vocab,
+            "vocab_size": h.vocab,
+        },
         "modules.json": [
             {"idx": i, "name": str(i), "path": path, "type": f"sentence_transformers.models.{kind}"}
             for i, (path, kind) in enumerate(modules)
         ],
         "sentence_bert_config.json": {"max_seq_length": MAX_SEQ_LENGTH, "do_lower_case": False},
-        "config_sentence_transformers.json": {
-            "prompts": {},
-            "default_prompt_name": None,
-            "similarity_fn_name": "cosine",
-        },
+        # No prompts here: habilitant.encoder adds the E5 prefixes, in one place.
+        "config_sentence_transformers.json": {"prompts": {}, "similarity_fn_name": "cosine"},
         "1_Pooling/config.json": {
             "word_embedding_dimension": h.hidden,
-            "pooling_mode_cls_token": False,
             "pooling_mode_mean_tokens": True,
+            "pooling_mode_cls_token": False,
             "pooling_mode_max_tokens": False,
-            "pooling_mode_mean_sqrt_len_tokens": False,
-            "pooling_mode_weightedmean_tokens": False,
-            "pooling_mode_lasttoken": False,
-            "include_prompt": True,
         },
         "2_Normalize/config.json": {},
         "tokenizer_config.json": {
             "tokenizer_class": "XLMRobertaTokenizer",
             "model_max_length": MAX_SEQ_LENGTH,
-            "add_prefix_space": True,
-            "clean_up_tokenization_spaces": True,
             **specials,
         },
         "special_tokens_map.json": specials,
@@ -390,10 +368,7 @@ def _write_folder(source: E5Source, buf: bytes, tokenizer_json: Path, target: Pa
     from safetensors.numpy import save_file
 
     target.mkdir(parents=True)
-    for name, content in {
-        "config.json": _bert_config(source.header, source.special_ids["pad"]),
-        **_st_files(source.header),
-    }.items():
+    for name, content in _folder_files(source).items():
         path = target / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", "utf-8")

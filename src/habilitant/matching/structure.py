@@ -1,0 +1,131 @@
+"""The referential's structure as sparse matrices: items grouped by fiche, bloc, certification,
+emploi-type, and titles (fiche titles, appellations, bloc and certification titles) pointing at
+their group.
+
+Pooling item evidence into a group and spreading a group's evidence back onto its items are
+one sparse product each, so the structure costs almost nothing per narrative.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from habilitant.index_entries import IndexEntry
+
+# Entry kinds that are statements a person can be credited with.
+STATEMENT_KINDS = frozenset(
+    {"competence", "macro_competence", "savoir_etre", "savoir", "bloc", "activite"}
+)
+# Parent kinds that group statements.
+GROUP_KINDS = ("fiche", "certification", "emploi_type", "bloc")
+# Entry kinds that name a group (their text is the group's title).
+TITLE_KINDS = {"fiche": "fiche", "appellation": "fiche", "certification": "certification",
+               "emploi_type": "emploi_type"}
+
+
+@dataclass(frozen=True)
+class Group:
+    referentiel: str
+    kind: str
+    code: str
+    libelle: str
+
+
+@dataclass
+class Structure:
+    """Groups of the loaded index and the sparse links between groups and entries."""
+
+    groups: list[Group]
+    members: sparse.csr_matrix  # groups x entries: 1 where the entry is a statement of the group
+    titles: sparse.csr_matrix  # groups x entries: 1 where the entry names the group
+    group_position: dict[tuple[str, str, str], int]
+    statement_mask: np.ndarray  # entries: True for statements
+    sizes: np.ndarray  # statements per group
+
+    @classmethod
+    def from_entries(cls, entries: Sequence[IndexEntry]) -> Structure:
+        groups: list[Group] = []
+        position: dict[tuple[str, str, str], int] = {}
+
+        def group_of(referentiel: str, kind: str, code: str, libelle: str) -> int:
+            key = (referentiel, kind, code)
+            if key not in position:
+                position[key] = len(groups)
+                groups.append(Group(referentiel, kind, code, libelle))
+            return position[key]
+
+        member_rows: list[int] = []
+        member_cols: list[int] = []
+        title_rows: list[int] = []
+        title_cols: list[int] = []
+        mask = np.zeros(len(entries), dtype=bool)
+        for column, entry in enumerate(entries):
+            if entry.kind in STATEMENT_KINDS:
+                mask[column] = True
+                for parent in entry.parents:
+                    if parent.kind in GROUP_KINDS:
+                        row = group_of(entry.referentiel, parent.kind, parent.code, parent.libelle)
+                        member_rows.append(row)
+                        member_cols.append(column)
+            title_kind = TITLE_KINDS.get(entry.kind)
+            if title_kind is not None:
+                title_rows.append(group_of(entry.referentiel, title_kind, entry.code, entry.libelle))
+                title_cols.append(column)
+            if entry.kind == "bloc":  # a bloc title names its own bloc group
+                title_rows.append(group_of(entry.referentiel, "bloc", entry.code, entry.libelle))
+                title_cols.append(column)
+        shape = (len(groups), len(entries))
+        members = sparse.csr_matrix(
+            (np.ones(len(member_rows), dtype=np.float32), (member_rows, member_cols)), shape=shape
+        )
+        members.sum_duplicates()
+        members.data[:] = 1.0
+        titles = sparse.csr_matrix(
+            (np.ones(len(title_rows), dtype=np.float32), (title_rows, title_cols)), shape=shape
+        )
+        titles.sum_duplicates()
+        titles.data[:] = 1.0
+        sizes = np.asarray(members.sum(axis=1)).ravel()
+        return cls(groups, members, titles, position, mask, sizes)
+
+    def group_ids(self, kind: str, referentiels: Sequence[str] | None = None) -> np.ndarray:
+        wanted = set(referentiels or ())
+        return np.array(
+            [
+                i
+                for i, g in enumerate(self.groups)
+                if g.kind == kind and (not wanted or g.referentiel in wanted)
+            ],
+            dtype=np.int64,
+        )
+
+    def pool_members(self, evidence: np.ndarray, beta: float) -> np.ndarray:
+        """Log-mean-exp of the members' evidence per group (a soft "top few" mean).
+
+        ``beta`` large tends to the max, small to the mean. Groups without members get -inf.
+        """
+        peak = float(evidence.max()) if evidence.size else 0.0
+        weights = np.exp(beta * (evidence - peak)).astype(np.float32)
+        sums = self.members @ weights
+        with np.errstate(divide="ignore"):
+            pooled = peak + np.log(sums / np.maximum(self.sizes, 1.0)) / beta
+        pooled[self.sizes == 0] = -np.inf
+        return pooled
+
+    def max_titles(self, evidence: np.ndarray) -> np.ndarray:
+        """Best evidence among the titles naming each group (-inf without titles)."""
+        out = np.full(len(self.groups), -np.inf, dtype=np.float32)
+        titles = self.titles.tocoo()
+        np.maximum.at(out, titles.row, evidence[titles.col])
+        return out
+
+    def spread(self, group_weights: np.ndarray) -> np.ndarray:
+        """Per entry, the largest weight among the groups it belongs to (0 when none)."""
+        coo = self.members.tocoo()
+        out = np.zeros(self.members.shape[1], dtype=np.float32)
+        np.maximum.at(out, coo.col, group_weights[coo.row])
+        return out
