@@ -34,14 +34,31 @@ def summary_text(rows: list[dict[str, Any]]) -> str:
     lines = []
     for row in rows:
         counts = row["counts"]
+        competences = rome_summary_counts(counts)["competences"]
         parts = [
             f"{counts[key]:,} {label}".replace(",", " ")
             for key, label in _COUNT_LABELS.items()
-            if counts.get(key)
+            if counts.get(key) and key not in _COMPETENCE_KEYS
         ]
+        if competences:
+            detail = ", ".join(
+                f"{counts[key]:,} {_COUNT_LABELS[key]}".replace(",", " ")
+                for key in _COMPETENCE_KEYS[1:]
+                if counts.get(key)
+            )
+            total = f"{competences:,} compétences".replace(",", " ")
+            structural = sum(
+                1
+                for key in ("certifications", "blocs", "fiches", "emplois_types")
+                if counts.get(key)
+            )
+            parts.insert(structural, f"{total} (dont {detail})" if detail else total)
         lines.append(f"{row['name']:<10} {row['title']} — version {row['version']}")
         lines.append("           " + ", ".join(parts))
     return "\n".join(lines)
+
+
+_COMPETENCE_KEYS = ("kind:competence", "kind:macro_competence", "kind:savoir_etre")
 
 
 def rome_summary_counts(counts: dict[str, int]) -> dict[str, int]:

@@ -1,0 +1,1 @@
+"""Ranking evaluation: metrics, evaluation sets and the MELO benchmark."""

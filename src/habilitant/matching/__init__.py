@@ -1,0 +1,1 @@
+"""Candidate matching: dense and lexical scores, fusion with the referential structure."""
