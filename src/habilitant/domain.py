@@ -27,7 +27,9 @@ CompetenceKind = Literal[
     "activite",  # branch activité
 ]
 
-ParentKind = Literal["certification", "bloc", "fiche", "macro_competence", "emploi_type", "famille"]
+ParentKind = Literal[
+    "certification", "bloc", "fiche", "macro_competence", "emploi_type", "activite", "famille"
+]
 
 COMPETENCE_KINDS: tuple[str, ...] = (
     "competence",

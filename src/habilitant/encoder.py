@@ -181,6 +181,10 @@ def _load_sentence_transformer(
             "La bibliothèque sentence-transformers n'est pas installée.",
             hint="Installez les dépendances du projet (pip install -e .).",
         ) from exc
+    from transformers.utils import logging as transformers_logging
+
+    # Loading a local model needs no progress bar on the user's terminal.
+    transformers_logging.disable_progress_bar()
     try:
         return SentenceTransformer(source, device=device, local_files_only=local_files_only)
     except (OSError, ValueError, RuntimeError, KeyError) as exc:

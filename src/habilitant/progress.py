@@ -28,7 +28,9 @@ class TqdmProgress:
                 desc=self.description,
                 unit=f" {self.unit}",
                 file=sys.stderr,
-                disable=self.disable,
+                disable=bool(self.disable),
+                # In a log file (no terminal) refresh rarely rather than not at all.
+                mininterval=0.1 if sys.stderr.isatty() else 5.0,
                 dynamic_ncols=True,
                 smoothing=0.1,
             )
