@@ -6,6 +6,7 @@ what is wrong and what to do.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from pathlib import Path
 
@@ -65,3 +66,24 @@ def validate_text(text: str, *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
             hint="Fournissez un texte lisible, encodé en UTF-8.",
         )
     return text
+
+
+_FRENCH_MARKERS = frozenset(
+    "le la les de des du un une et est en je j ai pour dans sur avec au aux pas que qui "
+    "mon ma mes on il elle nous vous ce cette fait été était".split()
+)
+_WORD = re.compile(r"[a-zA-ZÀ-ÿ']+")
+
+
+def language_warning(text: str) -> str | None:
+    """A French warning when the text does not look French (analysis is still attempted)."""
+    words = [w.lower() for part in _WORD.findall(text) for w in part.split("'") if w]
+    if len(words) < 6:
+        return None
+    share = sum(1 for w in words if w in _FRENCH_MARKERS) / len(words)
+    if share >= 0.08:
+        return None
+    return (
+        "Le texte ne semble pas rédigé en français : l'analyse est faite au mieux, "
+        "mais les référentiels sont en français et les résultats peuvent être incomplets."
+    )

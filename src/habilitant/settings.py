@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     index_dir: Path | None = None
     max_text_chars: int = 20_000
     batch_size: int = 64
+    precision: str = "auto"  # encoder arithmetic: auto (bf16 where the CPU has it), fp32, bf16
 
     @property
     def resolved_index_dir(self) -> Path:

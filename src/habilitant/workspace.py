@@ -58,7 +58,12 @@ def load_catalog(settings: Settings, names: Sequence[str] | None = None) -> Cata
 def load_encoder_for(settings: Settings) -> Encoder:
     from habilitant.encoder import load_encoder
 
-    return load_encoder(settings.encoder, models_dir=settings.models_dir)
+    return load_encoder(
+        settings.encoder,
+        models_dir=settings.models_dir,
+        batch_size=settings.batch_size,
+        precision=settings.precision,
+    )
 
 
 def build(

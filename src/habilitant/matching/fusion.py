@@ -76,7 +76,9 @@ def fuse(
     evidence_matrix = dense if lexical is None else dense + config.lexical_weight * lexical
     best_segment = evidence_matrix.argmax(axis=0)
     evidence = evidence_matrix[best_segment, np.arange(evidence_matrix.shape[1])]
-    pooled = structure.pool_members(np.where(structure.statement_mask, evidence, -1.0), config.pool_beta)
+    pooled = structure.pool_members(
+        np.where(structure.statement_mask, evidence, -1.0), config.pool_beta
+    )
     titles = structure.max_titles(evidence)
     group_scores = np.where(
         np.isfinite(titles), pooled + config.title_weight * np.maximum(titles - pooled, 0), pooled

@@ -23,8 +23,12 @@ STATEMENT_KINDS = frozenset(
 # Parent kinds that group statements.
 GROUP_KINDS = ("fiche", "certification", "emploi_type", "bloc")
 # Entry kinds that name a group (their text is the group's title).
-TITLE_KINDS = {"fiche": "fiche", "appellation": "fiche", "certification": "certification",
-               "emploi_type": "emploi_type"}
+TITLE_KINDS = {
+    "fiche": "fiche",
+    "appellation": "fiche",
+    "certification": "certification",
+    "emploi_type": "emploi_type",
+}
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,9 @@ class Structure:
                         member_cols.append(column)
             title_kind = TITLE_KINDS.get(entry.kind)
             if title_kind is not None:
-                title_rows.append(group_of(entry.referentiel, title_kind, entry.code, entry.libelle))
+                title_rows.append(
+                    group_of(entry.referentiel, title_kind, entry.code, entry.libelle)
+                )
                 title_cols.append(column)
             if entry.kind == "bloc":  # a bloc title names its own bloc group
                 title_rows.append(group_of(entry.referentiel, "bloc", entry.code, entry.libelle))

@@ -1,0 +1,183 @@
+"""The ``Habilitant`` façade: load the encoder, index and French model once; analyse texts.
+
+from habilitant.pipeline import Habilitant
+h = Habilitant()
+analysis = h.analyse("J'ai fait des remplacements en EHPAD : la toilette des résidents…")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from habilitant.catalog import normalize_certification_code
+from habilitant.domain import Analysis, Segment
+from habilitant.errors import UnknownCodeError
+from habilitant.inputs import language_warning, validate_text
+from habilitant.matching.fusion import Fused, MatchingConfig
+from habilitant.matching.matcher import Matcher
+from habilitant.settings import Settings, get_settings
+from habilitant.statements import StatementLimits, build_statements
+
+if TYPE_CHECKING:
+    from habilitant.catalog import Catalog
+    from habilitant.encoder import Encoder
+    from habilitant.index import CompetenceIndex
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which statements to keep. Empty means no restriction."""
+
+    referentiels: tuple[str, ...] = ()
+    certifications: tuple[str, ...] = ()
+    fiches: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Everything the matcher computed for one text (used by evaluation and coverage)."""
+
+    segments: tuple[Segment, ...]
+    fused: Fused | None  # None when the text has no work segment
+    dense: np.ndarray
+
+
+class Habilitant:
+    """Loads models and index once; ``analyse`` is then fast and side-effect free."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        encoder: Encoder | None = None,
+        index: CompetenceIndex | None = None,
+        nlp: Any = None,
+        config: MatchingConfig | None = None,
+        limits: StatementLimits | None = None,
+    ) -> None:
+        from habilitant.workspace import load_encoder_for, open_index
+
+        self.settings = settings or get_settings()
+        self.encoder = encoder or load_encoder_for(self.settings)
+        self.index = index or open_index(self.settings, self.encoder)
+        self.matcher = Matcher.from_index(self.index, config)
+        self.limits = limits or StatementLimits()
+        self._nlp = nlp
+        self._masks: dict[Filters, np.ndarray] = {}
+
+    @property
+    def config(self) -> MatchingConfig:
+        return self.matcher.config
+
+    @cached_property
+    def nlp(self) -> Any:
+        if self._nlp is None:
+            from habilitant.narrative import load_nlp
+
+            self._nlp = load_nlp()
+        return self._nlp
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        from habilitant.workspace import load_catalog
+
+        return load_catalog(self.settings, list(self.index.manifest["referentiels"]))
+
+    def segments(self, text: str) -> list[Segment]:
+        from habilitant.narrative import segment_narrative
+
+        return segment_narrative(text, self.nlp)
+
+    def rank(self, text: str, *, segments: Sequence[Segment] | None = None) -> Ranking:
+        """Segment, encode and match ``text`` without deciding anything."""
+        segments = tuple(self.segments(text) if segments is None else segments)
+        if not segments:
+            empty = np.zeros((0, len(self.index)), dtype=np.float32)
+            return Ranking(segments, None, empty)
+        texts = [s.text for s in segments]
+        vectors = self.encoder.encode_queries(texts)
+        fused, dense = self.matcher.match(texts, vectors)
+        return Ranking(segments, fused, dense)
+
+    def analyse(
+        self,
+        text: str,
+        *,
+        referentiels: Sequence[str] | None = None,
+        certifications: Sequence[str] | None = None,
+        fiches: Sequence[str] | None = None,
+        kinds: Sequence[str] | None = None,
+    ) -> Analysis:
+        """Competence statements supported by the narrative, in the referentials' wording."""
+        text = validate_text(text, max_chars=self.settings.max_text_chars)
+        filters = Filters(
+            tuple(referentiels or ()),
+            tuple(normalize_certification_code(c) for c in certifications or ()),
+            tuple(f.strip().upper() for f in fiches or ()),
+            tuple(kinds or ()),
+        )
+        allowed = self.allowed(filters)
+        warnings = [w for w in (language_warning(text),) if w]
+        ranking = self.rank(text)
+        if ranking.fused is None:
+            warnings.append("Aucune activité professionnelle n'a été repérée dans le texte.")
+            return Analysis((), ranking.segments, tuple(warnings))
+        statements = build_statements(
+            ranking.fused,
+            ranking.dense,
+            ranking.segments,
+            self.index.entries,
+            self.matcher.structure,
+            self.config,
+            allowed,
+            self.limits,
+        )
+        return Analysis(statements, ranking.segments, tuple(warnings))
+
+    def allowed(self, filters: Filters) -> np.ndarray:
+        """Boolean mask over index entries for these filters (unknown codes are errors)."""
+        if filters not in self._masks:
+            if len(self._masks) > 256:
+                self._masks.clear()
+            self._masks[filters] = self._compute_mask(filters)
+        return self._masks[filters]
+
+    def _compute_mask(self, filters: Filters) -> np.ndarray:
+        entries = self.index.entries
+        mask = np.ones(len(entries), dtype=bool)
+        if filters.referentiels:
+            known = {e.referentiel for e in entries}
+            unknown = sorted(set(filters.referentiels) - known)
+            if unknown:
+                raise UnknownCodeError(
+                    f"Référentiel(s) absent(s) de l'index : {', '.join(unknown)}.",
+                    hint=f"Référentiels indexés : {', '.join(sorted(known))}.",
+                )
+            wanted = set(filters.referentiels)
+            mask &= np.array([e.referentiel in wanted for e in entries])
+        if filters.kinds:
+            wanted = set(filters.kinds)
+            mask &= np.array([e.kind in wanted for e in entries])
+        for kind, codes in (("certification", filters.certifications), ("fiche", filters.fiches)):
+            if not codes:
+                continue
+            present = {p.code for e in entries for p in e.parents if p.kind == kind}
+            unknown = sorted(set(codes) - present)
+            if unknown:
+                label = "Certification(s)" if kind == "certification" else "Fiche(s) métier"
+                raise UnknownCodeError(
+                    f"{label} inconnue(s) de l'index : {', '.join(unknown)}.",
+                    hint="Vérifiez le code, ou reconstruisez l'index avec le référentiel "
+                    "qui la contient (habilitant index build).",
+                )
+            wanted = set(codes)
+            mask &= np.array(
+                [any(p.kind == kind and p.code in wanted for p in e.parents) for e in entries]
+            )
+        return mask

@@ -1,0 +1,121 @@
+"""Matches -> statements: the referential's exact wording, its place, the evidence, a decision.
+
+Never generated text: ``libelle`` is the index entry's wording, copied. Statements are
+deduplicated (same wording within a referential), grouped by referential and sorted
+(attested first, then by score).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from habilitant.domain import Evidence, Parent, Segment, Statement
+from habilitant.index_entries import IndexEntry
+from habilitant.matching.fusion import Fused, MatchingConfig
+from habilitant.matching.structure import Structure
+from habilitant.text import fold
+
+MAX_EVIDENCE = 3
+EVIDENCE_MARGIN = 0.03
+MAX_FICHE_PARENTS = 3
+
+
+@dataclass(frozen=True)
+class StatementLimits:
+    per_referentiel: int = 25
+
+
+def decisions(fused: Fused, config: MatchingConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Boolean arrays over entries: attested, and to confirm (exclusive)."""
+    attested = (fused.evidence >= config.attested_evidence) & (fused.score >= config.attested_score)
+    confirm = (
+        ~attested
+        & (fused.evidence >= config.confirm_evidence)
+        & (fused.score >= config.confirm_score)
+    )
+    return attested, confirm
+
+
+def _evidence(
+    position: int, fused: Fused, dense: np.ndarray, segments: Sequence[Segment], floor: float
+) -> tuple[Evidence, ...]:
+    column = dense[:, position]
+    best = int(fused.best_segment[position])
+    order = [best] + [
+        int(j)
+        for j in np.argsort(-column)
+        if int(j) != best and column[j] >= max(floor, column[best] - EVIDENCE_MARGIN)
+    ]
+    spans = sorted({(segments[j].start, segments[j].end) for j in order[:MAX_EVIDENCE]})
+    by_span = {(s.start, s.end): s for s in segments}
+    return tuple(Evidence(start, end, by_span[(start, end)].text) for start, end in spans)
+
+
+def _parents(entry: IndexEntry, fused: Fused, structure: Structure) -> tuple[Parent, ...]:
+    """Parents to show: all but fiches, then the fiches the narrative supports best."""
+    others = [p for p in entry.parents if p.kind != "fiche"]
+    fiches = [p for p in entry.parents if p.kind == "fiche"]
+    if len(fiches) > MAX_FICHE_PARENTS:
+
+        def posterior(parent: Parent) -> float:
+            row = structure.group_position.get((entry.referentiel, "fiche", parent.code))
+            return float(fused.group_posterior[row]) if row is not None else 0.0
+
+        fiches = sorted(fiches, key=posterior, reverse=True)[:MAX_FICHE_PARENTS]
+    return tuple(others + fiches)
+
+
+def build_statements(
+    fused: Fused,
+    dense: np.ndarray,
+    segments: Sequence[Segment],
+    entries: Sequence[IndexEntry],
+    structure: Structure,
+    config: MatchingConfig,
+    allowed: np.ndarray,
+    limits: StatementLimits = StatementLimits(),
+) -> tuple[Statement, ...]:
+    """Statements for the entries in ``allowed`` (bool mask) that the decision keeps."""
+    if not segments:
+        return ()
+    attested, confirm = decisions(fused, config)
+    keep = allowed & structure.statement_mask & (attested | confirm)
+    positions = np.flatnonzero(keep)
+    positions = positions[np.argsort(-fused.score[positions], kind="stable")]
+    seen: set[tuple[str, str]] = set()
+    per_referentiel: dict[str, list[Statement]] = {}
+    for position in positions:
+        entry = entries[int(position)]
+        key = (entry.referentiel, fold(entry.libelle))
+        if key in seen:
+            continue
+        bucket = per_referentiel.setdefault(entry.referentiel, [])
+        if len(bucket) >= limits.per_referentiel:
+            continue
+        seen.add(key)
+        bucket.append(
+            Statement(
+                competence_id=entry.id,
+                code=entry.code,
+                referentiel=entry.referentiel,
+                libelle=entry.libelle,
+                kind=entry.kind,
+                decision="attested" if attested[position] else "to_confirm",
+                score=round(float(fused.score[position]), 4),
+                parents=_parents(entry, fused, structure),
+                evidence=_evidence(int(position), fused, dense, segments, config.confirm_evidence),
+            )
+        )
+    order = {name: i for i, name in enumerate(dict.fromkeys(e.referentiel for e in entries))}
+    out: list[Statement] = []
+    for name in sorted(per_referentiel, key=lambda n: order.get(n, len(order))):
+        out.extend(
+            sorted(
+                per_referentiel[name],
+                key=lambda s: (s.decision != "attested", -s.score, s.libelle),
+            )
+        )
+    return tuple(out)
