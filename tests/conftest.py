@@ -28,3 +28,27 @@ def shared_dir() -> Path:
 @pytest.fixture(scope="session")
 def referentiels_dir(shared_dir: Path) -> Path:
     return shared_dir / "referentiels"
+
+
+@pytest.fixture(scope="session")
+def settings(referentiels_dir: Path):
+    """Settings on the real files, with the repository's models folder (built by make install)."""
+    from habilitant.settings import get_settings
+
+    return get_settings(referentiels=referentiels_dir, models_dir=REPO_ROOT / "models")
+
+
+@pytest.fixture(scope="session")
+def built_index(settings):
+    """The full index over every referential of ../shared (built once; incremental)."""
+    from habilitant.workspace import build
+
+    return build(settings)
+
+
+@pytest.fixture(scope="session")
+def habilitant(settings, built_index):
+    """One pipeline for the whole test session: the real encoder, index and spaCy model."""
+    from habilitant.pipeline import Habilitant
+
+    return Habilitant(settings)

@@ -132,11 +132,14 @@ def index_build(ctx: click.Context, names: tuple[str, ...], force: bool, index_t
         )
     state = "déjà à jour" if report.up_to_date else "construit"
     click.echo(
-        f"Index {state} : {report.count:,} éléments ({report.encoded:,} encodés, "
-        f"{report.reused:,} repris du cache) en {report.seconds:.1f} s → {report.path}".replace(
-            ",", " "
-        )
+        f"Index {state} : {_n(report.count)} éléments ({_n(report.encoded)} textes encodés, "
+        f"{_n(report.reused)} repris du cache) en {report.seconds:.1f} s → {report.path}"
     )
+
+
+def _n(number: int) -> str:
+    """French thousands separator: 97 754."""
+    return f"{number:,}".replace(",", "\u202f")
 
 
 @cli.command()
@@ -165,6 +168,81 @@ def search(
         click.echo(to_json({"query": text, "hits": [hit_dict(h) for h in result.hits]}))
     else:
         click.echo(hits_text(result.hits))
+
+
+def _read_input(text: str | None, file: Path | None) -> str:
+    from habilitant.errors import InputError
+    from habilitant.inputs import decode_bytes, read_text_file
+
+    if file is not None and text is not None:
+        raise InputError("Donnez soit un texte, soit --file, pas les deux.")
+    if file is not None:
+        return read_text_file(file)
+    if text is None:
+        raise InputError(
+            "Aucun texte fourni.",
+            hint='Exemple : habilitant analyse "J\'ai fait des remplacements en EHPAD…" '
+            "(ou --file recit.txt, ou - pour l'entrée standard).",
+        )
+    if text == "-":
+        return decode_bytes(sys.stdin.buffer.read(), source="L'entrée standard")
+    return text
+
+
+@cli.command()
+@click.argument("text", required=False)
+@click.option(
+    "--file", "file", type=click.Path(path_type=Path), help="Lire le récit dans un fichier."
+)
+@click.option("--referentiel", "names", multiple=True, help="Seulement ces référentiels.")
+@click.option(
+    "--certification", "certifications", multiple=True, help="Seulement cette certification."
+)
+@click.option("--fiche", "fiches", multiple=True, help="Seulement cette fiche ROME.")
+@click.option("--kind", "kinds", multiple=True, help="Seulement ces natures (competence, savoir…).")
+@click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
+@click.pass_context
+def analyse(
+    ctx: click.Context,
+    text: str | None,
+    file: Path | None,
+    names: tuple[str, ...],
+    certifications: tuple[str, ...],
+    fiches: tuple[str, ...],
+    kinds: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Les compétences qu'un récit d'expérience permet d'affirmer, avec leurs preuves."""
+    from habilitant.pipeline import Habilitant
+    from habilitant.render import analysis_dict, analysis_text, to_json
+
+    narrative = _read_input(text, file)
+    result = Habilitant(_settings(ctx)).analyse(
+        narrative, referentiels=names, certifications=certifications, fiches=fiches, kinds=kinds
+    )
+    click.echo(to_json(analysis_dict(result)) if as_json else analysis_text(result))
+
+
+@cli.command()
+@click.argument("dataset", type=click.Path(path_type=Path))
+@click.option(
+    "--melo", type=click.Path(path_type=Path), help="Dossier MELO fra_q_fr_c_fr à évaluer aussi."
+)
+@click.option("--json", "as_json", is_flag=True, help="Sortie JSON au lieu du tableau.")
+@click.option("--output", type=click.Path(path_type=Path), help="Écrire aussi le JSON ici.")
+@click.pass_context
+def evaluate(
+    ctx: click.Context, dataset: Path, melo: Path | None, as_json: bool, output: Path | None
+) -> None:
+    """Évaluer sur un jeu annoté (JSONL) : habilitant, BM25 seul, dense seul."""
+    from habilitant.evaluation.report import run_evaluation
+    from habilitant.render import to_json
+
+    report, table = run_evaluation(_settings(ctx), dataset, melo=melo)
+    click.echo(to_json(report) if as_json else table)
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(to_json(report), encoding="utf-8")
 
 
 def main() -> None:

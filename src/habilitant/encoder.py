@@ -106,14 +106,41 @@ class SentenceTransformerEncoder:
         device: str = "cpu",
         local_files_only: bool = False,
         precision: str = "auto",
+        dimension: int | None = None,
     ) -> None:
         self._source = str(model_name_or_path)
         self._bf16 = _use_bf16(precision, device)
         self._name = name or self._source
         self._batch_size = batch_size
-        self._model = _load_sentence_transformer(self._source, device, local_files_only)
-        get_dim = getattr(self._model, "get_embedding_dimension", None) or (
-            self._model.get_sentence_embedding_dimension
+        self._device = device
+        self._local_files_only = local_files_only
+        self._model: SentenceTransformer | None = None
+        default = prefixes_for(self._name)
+        self._prefixes = default if prefixes is None else prefixes
+        if checksum is None or dimension is None:
+            # Unknown model: load it now to learn its dimension and checksum.
+            self._dimension = self._load_dimension()
+            base = checksum or _checksum_of_loaded(self._source, self._loaded())
+        else:
+            # Known model (its manifest): identity without loading the weights.
+            self._dimension, base = int(dimension), checksum
+        if self._prefixes != default:
+            mixed = f"{base}\0{self._prefixes.query}\0{self._prefixes.passage}"
+            base = hashlib.sha256(mixed.encode()).hexdigest()
+        self._checksum = base
+
+    def _loaded(self) -> SentenceTransformer:
+        """The model, loaded on first use (import and load take seconds)."""
+        if self._model is None:
+            self._model = _load_sentence_transformer(
+                self._source, self._device, self._local_files_only
+            )
+        return self._model
+
+    def _load_dimension(self) -> int:
+        model = self._loaded()
+        get_dim = getattr(model, "get_embedding_dimension", None) or (
+            model.get_sentence_embedding_dimension
         )
         dimension = get_dim()
         if not dimension:
@@ -121,14 +148,7 @@ class SentenceTransformerEncoder:
                 f"Le modèle « {self._name} » ne déclare pas la dimension de ses vecteurs.",
                 hint="Utilisez un modèle sentence-transformers qui produit un vecteur par texte.",
             )
-        self._dimension = int(dimension)
-        default = prefixes_for(self._name)
-        self._prefixes = default if prefixes is None else prefixes
-        base = checksum or _checksum_of_loaded(self._source, self._model)
-        if self._prefixes != default:
-            mixed = f"{base}\0{self._prefixes.query}\0{self._prefixes.passage}"
-            base = hashlib.sha256(mixed.encode()).hexdigest()
-        self._checksum = base
+        return int(dimension)
 
     @property
     def name(self) -> str:
@@ -160,7 +180,7 @@ class SentenceTransformerEncoder:
         import torch
 
         with torch.autocast(device_type="cpu", dtype=torch.bfloat16, enabled=self._bf16):
-            vectors = self._model.encode(
+            vectors = self._loaded().encode(
                 [prefix + text for text in texts],
                 batch_size=self._batch_size,
                 convert_to_numpy=True,
@@ -267,6 +287,7 @@ def load_encoder(
             model_dir,
             name=DEFAULT_MODEL_NAME,
             checksum=manifest.get("weights_sha256"),
+            dimension=manifest.get("dimension"),
             prefixes=prefixes,
             batch_size=batch_size,
             local_files_only=True,

@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from habilitant.domain import Certification, Competence, EmploiType, Fiche
+from habilitant.domain import Analysis, Certification, Competence, EmploiType, Fiche
 
 if TYPE_CHECKING:
     from habilitant.catalog import Catalog
@@ -162,3 +162,71 @@ def hits_text(hits: list[SearchHit]) -> str:
             where += " · fiches " + ", ".join(p.code for p in fiches[:2]) + more
         lines.append(f"             {where}")
     return "\n".join(lines)
+
+
+_DECISION_LABELS = {"attested": "attestée", "to_confirm": "à confirmer"}
+_REFERENTIEL_TITLES = {
+    "rome": "ROME 4.0 — compétences et savoirs",
+    "rncp": "RNCP — blocs de compétences",
+    "rs": "Répertoire spécifique",
+    "rncp-2021": "RNCP — intitulés de blocs (2021)",
+    "esco": "ESCO",
+    "referens3": "RéFérens III",
+}
+
+
+def analysis_dict(analysis: Analysis) -> dict[str, Any]:
+    """The ``habilitant analyse --json`` shape (same field names in the API)."""
+    return {
+        "statements": [
+            {
+                "competence_id": s.competence_id,
+                "code": s.code,
+                "referentiel": s.referentiel,
+                "libelle": s.libelle,
+                "kind": s.kind,
+                "decision": s.decision,
+                "score": s.score,
+                "parents": [
+                    {"kind": p.kind, "code": p.code, "libelle": p.libelle} for p in s.parents
+                ],
+                "evidence": [{"start": e.start, "end": e.end, "text": e.text} for e in s.evidence],
+            }
+            for s in analysis.statements
+        ],
+        "segments": [
+            {
+                "start": seg.start,
+                "end": seg.end,
+                "text": seg.text,
+                "experience": seg.experience,
+                "context": asdict(seg.context),
+            }
+            for seg in analysis.segments
+        ],
+        "warnings": list(analysis.warnings),
+    }
+
+
+def analysis_text(analysis: Analysis) -> str:
+    """Readable French output of an analysis."""
+    lines = [f"⚠ {w}" for w in analysis.warnings]
+    if not analysis.statements:
+        lines.append(
+            "Aucune compétence ne peut être affirmée à partir de ce texte "
+            "(les éléments trouvés sont trop faibles ou absents)."
+        )
+        return "\n".join(lines)
+    current = None
+    for statement in analysis.statements:
+        if statement.referentiel != current:
+            current = statement.referentiel
+            title = _REFERENTIEL_TITLES.get(current, current)
+            lines.append(f"\n== {title} ==")
+        decision = _DECISION_LABELS.get(statement.decision, statement.decision)
+        lines.append(f"• {statement.libelle}  [{decision}, {statement.score:.2f}]")
+        where = ", ".join(f"{p.kind} {p.code}" for p in statement.parents[:3])
+        lines.append(f"    {statement.competence_id}" + (f" · {where}" if where else ""))
+        for evidence in statement.evidence:
+            lines.append(f"    « {evidence.text} » ({evidence.start}–{evidence.end})")
+    return "\n".join(lines).lstrip("\n")

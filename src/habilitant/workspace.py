@@ -143,8 +143,13 @@ def search(
     encoder: Encoder | None = None,
     index: CompetenceIndex | None = None,
 ) -> SearchResult:
-    """The ``k`` referential items nearest to ``text``."""
+    """The ``k`` referential items nearest to ``text``.
+
+    By default only statements (compétences, savoirs, blocs, activités) are searched; pass
+    ``kinds`` (e.g. ``["appellation", "fiche", "certification"]``) to search titles.
+    """
     from habilitant.inputs import validate_text
+    from habilitant.matching.structure import STATEMENT_KINDS
 
     text = validate_text(text, max_chars=settings.max_text_chars)
     encoder = encoder or load_encoder_for(settings)
@@ -152,6 +157,7 @@ def search(
     tick = time.perf_counter()
     query = encoder.encode_queries([text])
     encoded = time.perf_counter()
+    kinds = kinds or sorted(STATEMENT_KINDS)
     hits = index.search(query, k, referentiels=referentiels, kinds=kinds)[0]
     done = time.perf_counter()
     return SearchResult(hits, (encoded - tick) * 1000, (done - encoded) * 1000)

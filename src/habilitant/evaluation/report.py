@@ -1,0 +1,131 @@
+"""One evaluation run: the offers-style dataset (three systems side by side) and,
+optionally, MELO ``fra_q_fr_c_fr`` beside its published table. Returns data and a table."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from habilitant.evaluation.datasets import load_eval_cases
+from habilitant.evaluation.melo import evaluate_scores, load_melo, published_results
+from habilitant.evaluation.offers import SYSTEMS, evaluate_offers
+from habilitant.settings import Settings
+
+if TYPE_CHECKING:
+    from habilitant.encoder import Encoder
+    from habilitant.matching.fusion import MatchingConfig
+    from habilitant.pipeline import Habilitant
+
+OFFER_COLUMNS = (
+    "recall@5",
+    "recall@10",
+    "recall@20",
+    "rp@5",
+    "mrr",
+    "fiche_acc@1",
+    "fiche_acc@5",
+)
+
+
+def melo_scores(
+    encoder: Encoder, queries: list[str], corpus: list[str], config: MatchingConfig, cache: Path
+) -> dict[str, np.ndarray]:
+    """Score matrices of our dense encoder, the term overlap, and their fusion (the product's
+    formula and weight, not tuned on MELO). Corpus embeddings go through the cache."""
+    from habilitant.embedding_cache import EmbeddingCache, text_key
+    from habilitant.matching.lexical import stem_tokens
+    from habilitant.matching.overlap import TermOverlap
+
+    store = EmbeddingCache(cache, encoder.checksum, encoder.dimension)
+    keys = [text_key(encoder.checksum, text) for text in corpus]
+    passages, missing = store.lookup(keys)
+    if missing:
+        fresh = encoder.encode_passages([corpus[i] for i in missing])
+        passages[missing] = fresh
+        store.add([keys[i] for i in missing], fresh)
+    dense = encoder.encode_queries(queries) @ passages.T
+    overlap = TermOverlap.build([stem_tokens(text) for text in corpus])
+    lexical = overlap.matrix([stem_tokens(text) for text in queries])
+    return {
+        "habilitant": dense + config.lexical_weight * lexical,
+        "dense": dense,
+        "overlap": lexical,
+    }
+
+
+def run_melo(h: Habilitant, folder: Path) -> dict[str, Any]:
+    dataset = load_melo(folder)
+    tick = time.perf_counter()
+    scores = melo_scores(
+        h.encoder,
+        list(dataset.queries),
+        list(dataset.corpus),
+        h.config,
+        h.settings.models_dir / "cache",
+    )
+    ours = {name: evaluate_scores(dataset, matrix) for name, matrix in scores.items()}
+    published = published_results(folder.parent)
+    return {
+        "dataset": dataset.name,
+        "n_queries": len(dataset.queries),
+        "seconds": round(time.perf_counter() - tick, 1),
+        "ours": {
+            name: {
+                k: round(v, 4) for k, v in values.items() if k in ("recip_rank", "success_1", "map")
+            }
+            for name, values in ours.items()
+        },
+        "published": [
+            {
+                k: (round(v, 4) if isinstance(v, float) else v)
+                for k, v in row.items()
+                if k in ("model", "recip_rank", "success_1", "map")
+            }
+            for row in published
+        ],
+    }
+
+
+def offers_table(report: dict[str, Any]) -> str:
+    header = f"{'system':<12}" + "".join(f"{c:>13}" for c in OFFER_COLUMNS)
+    lines = [f"{report['dataset']} — {report['n']} cases", header, "-" * len(header)]
+    for name in SYSTEMS:
+        row = report["systems"][name]
+        lines.append(f"{name:<12}" + "".join(f"{row.get(c, 0.0):>13.3f}" for c in OFFER_COLUMNS))
+    return "\n".join(lines)
+
+
+def melo_table(melo: dict[str, Any]) -> str:
+    rows = [(f"habilitant: {k}", v) for k, v in melo["ours"].items()]
+    rows += [(f"published: {r['model']}", r) for r in melo["published"]]
+    rows.sort(key=lambda item: -item[1].get("recip_rank", 0.0))
+    lines = [
+        f"MELO {melo['dataset']} — {melo['n_queries']} queries",
+        f"{'model':<34}{'MRR':>8}{'Acc@1':>8}{'MAP':>8}",
+    ]
+    for label, values in rows:
+        lines.append(
+            f"{label:<34}{values.get('recip_rank', 0):>8.3f}"
+            f"{values.get('success_1', 0):>8.3f}{values.get('map', 0):>8.3f}"
+        )
+    return "\n".join(lines)
+
+
+def run_evaluation(
+    settings: Settings, dataset: Path, *, melo: Path | None = None
+) -> tuple[dict[str, Any], str]:
+    from habilitant.pipeline import Habilitant
+
+    h = Habilitant(settings)
+    cases = load_eval_cases(dataset)
+    tick = time.perf_counter()
+    report = evaluate_offers(h, cases, dataset=Path(dataset).name)
+    report["seconds"] = round(time.perf_counter() - tick, 1)
+    tables = [offers_table(report)]
+    if melo is not None:
+        report["melo"] = run_melo(h, Path(melo))
+        tables.append(melo_table(report["melo"]))
+    return report, "\n\n".join(tables)

@@ -1,0 +1,74 @@
+"""The conseiller's core job on the real model, index and referentials."""
+
+from __future__ import annotations
+
+import pytest
+
+from habilitant.errors import InputError, InputTooLargeError, UnknownCodeError
+
+EHPAD = (
+    "J'ai fait des remplacements en EHPAD : la toilette des résidents, l'aide aux repas, "
+    "la réfection des lits. Avant j'étais caissière en intérim."
+)
+pytestmark = pytest.mark.integration
+
+
+def test_pipeline_ehpad_narrative_gives_care_and_checkout_statements(habilitant) -> None:
+    analysis = habilitant.analyse(EHPAD)
+    assert analysis.statements, "expected statements for a clear care narrative"
+    wordings = " | ".join(s.libelle.lower() for s in analysis.statements)
+    assert any(w in wordings for w in ("hygiène", "toilette", "soins")), wordings
+    assert any(w in wordings for w in ("caisse", "encaiss")), wordings
+    for statement in analysis.statements:
+        assert statement.decision in ("attested", "to_confirm")
+        assert statement.evidence, statement
+        for evidence in statement.evidence:
+            assert EHPAD[evidence.start : evidence.end] == evidence.text
+        entry = habilitant.index.entry(statement.competence_id)
+        assert entry is not None and entry.libelle == statement.libelle  # exact wording
+
+
+def test_pipeline_unrelated_text_gives_no_statement(habilitant) -> None:
+    analysis = habilitant.analyse("Bonjour, il fait beau et je cherche un appartement.")
+    assert analysis.statements == ()
+
+
+def test_pipeline_filters_by_referentiel_and_kind(habilitant) -> None:
+    only_rome = habilitant.analyse(EHPAD, referentiels=["rome"])
+    assert only_rome.statements and {s.referentiel for s in only_rome.statements} == {"rome"}
+    savoirs = habilitant.analyse(EHPAD, referentiels=["rome"], kinds=["savoir"])
+    assert all(s.kind == "savoir" for s in savoirs.statements)
+
+
+def test_pipeline_filter_by_certification_keeps_its_statements(habilitant) -> None:
+    text = (
+        "J'ai développé des sites web en React et une API en Node avec une base PostgreSQL, "
+        "j'ai fait les maquettes des écrans sur Figma."
+    )
+    analysis = habilitant.analyse(text, certifications=["rncp37674"])
+    assert analysis.statements
+    for statement in analysis.statements:
+        assert any(p.code == "RNCP37674" for p in statement.parents)
+
+
+def test_pipeline_unknown_codes_are_clear_errors(habilitant) -> None:
+    with pytest.raises(UnknownCodeError, match="RNCP99999999"):
+        habilitant.analyse(EHPAD, certifications=["RNCP99999999"])
+    with pytest.raises(UnknownCodeError, match="Z9999"):
+        habilitant.analyse(EHPAD, fiches=["Z9999"])
+    with pytest.raises(UnknownCodeError, match="nope"):
+        habilitant.analyse(EHPAD, referentiels=["nope"])
+
+
+def test_pipeline_bad_input(habilitant) -> None:
+    with pytest.raises(InputError):
+        habilitant.analyse("   ")
+    with pytest.raises(InputTooLargeError):
+        habilitant.analyse("mot " * 10_000)
+
+
+def test_pipeline_non_french_text_warns_and_tries(habilitant) -> None:
+    analysis = habilitant.analyse(
+        "I worked as a cashier in a supermarket and I cleaned the shelves every morning."
+    )
+    assert any("français" in warning for warning in analysis.warnings)
