@@ -48,6 +48,7 @@ class Parent:
     kind: ParentKind
     code: str
     libelle: str
+    role: str = ""  # the link's flag, e.g. ROME coeur_metier « Principale » / « Émergente »
 
 
 @dataclass(frozen=True)

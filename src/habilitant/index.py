@@ -282,8 +282,22 @@ def _clean_old_builds(index_dir: Path) -> None:
         shutil.rmtree(child, ignore_errors=True)
 
 
+def entries_digest(entries: Sequence[IndexEntry]) -> str:
+    """Checksum of what the index holds: ids, kinds, wordings and provenance."""
+    digest = hashlib.sha256()
+    for entry in entries:
+        fields = (entry.id, entry.referentiel, entry.kind, entry.code, entry.libelle)
+        digest.update("\x1f".join(fields).encode())
+        digest.update(entry.parents_json().encode() + b"\x1e")
+    return digest.hexdigest()
+
+
 def _is_up_to_date(
-    index_dir: Path, encoder: Encoder, referentiels: Sequence[Referentiel], index_type: str
+    index_dir: Path,
+    encoder: Encoder,
+    referentiels: Sequence[Referentiel],
+    index_type: str,
+    digest: str,
 ) -> int | None:
     try:
         manifest = read_manifest(index_dir)
@@ -293,6 +307,7 @@ def _is_up_to_date(
         manifest.get("format") == INDEX_FORMAT
         and manifest.get("encoder") == _encoder_manifest(encoder)
         and manifest.get("referentiels") == _referentiel_manifest(referentiels)
+        and manifest.get("entries_sha256") == digest
         and index_type in ("auto", manifest.get("index_type"))
     )
     return int(manifest["count"]) if same else None
@@ -312,12 +327,13 @@ def build_index(
     """Encode every entry of ``referentiels`` and install the index at ``index_dir``."""
     start = time.perf_counter()
     index_dir = Path(index_dir)
+    entries = collect_entries(referentiels)
+    digest = entries_digest(entries)
     if not force:
-        count = _is_up_to_date(index_dir, encoder, referentiels, index_type)
+        count = _is_up_to_date(index_dir, encoder, referentiels, index_type, digest)
         if count is not None:
             return BuildReport(index_dir, count, 0, count, time.perf_counter() - start, True)
 
-    entries = collect_entries(referentiels)
     if not entries:
         raise IndexStateError(
             "Aucun élément à indexer : les référentiels chargés sont vides.",
@@ -366,6 +382,7 @@ def build_index(
         "metric": "inner_product",
         "index_type": "hnsw" if isinstance(faiss_index, faiss.IndexHNSW) else "flat",
         "count": len(entries),
+        "entries_sha256": digest,
         "referentiels": _referentiel_manifest(referentiels),
         "libraries": _library_versions(),
         "files": {

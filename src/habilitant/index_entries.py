@@ -24,7 +24,9 @@ ENTRY_KINDS = (
     "fiche",
     "appellation",
     "emploi_type",
+    "description",
 )
+DESCRIPTION_CHARS = 1500  # the encoder reads 512 tokens at most
 
 
 @dataclass(frozen=True)
@@ -71,13 +73,29 @@ def entries_for(referentiel: Referentiel) -> Iterable[IndexEntry]:
             parents=competence.parents,
         )
     for certification in referentiel.certifications:
+        certification_id = certification_entry_id(name, certification.code)
         yield IndexEntry(
-            id=certification_entry_id(name, certification.code),
+            id=certification_id,
             referentiel=name,
             kind="certification",
             code=certification.code,
             libelle=certification.intitule,
         )
+        if certification.activites_visees.strip():
+            yield IndexEntry(
+                id=f"{certification_id}/description",
+                referentiel=name,
+                kind="description",
+                code=certification.code,
+                libelle=certification.activites_visees.strip()[:DESCRIPTION_CHARS],
+                parents=(
+                    Parent(
+                        kind="certification",
+                        code=certification.code,
+                        libelle=certification.intitule,
+                    ),
+                ),
+            )
     for fiche in referentiel.fiches:
         fiche_parent = (Parent(kind="fiche", code=fiche.code, libelle=fiche.libelle),)
         fiche_id = fiche_entry_id(name, fiche.code)
@@ -88,6 +106,15 @@ def entries_for(referentiel: Referentiel) -> Iterable[IndexEntry]:
             code=fiche.code,
             libelle=fiche.libelle,
         )
+        if fiche.definition.strip():
+            yield IndexEntry(
+                id=f"{fiche_id}/description",
+                referentiel=name,
+                kind="description",
+                code=fiche.code,
+                libelle=fiche.definition.strip()[:DESCRIPTION_CHARS],
+                parents=fiche_parent,
+            )
         seen = {fiche.libelle}
         for position, appellation in enumerate(fiche.appellations, start=1):
             if appellation in seen:

@@ -75,6 +75,12 @@ class Structure:
                         row = group_of(entry.referentiel, parent.kind, parent.code, parent.libelle)
                         member_rows.append(row)
                         member_cols.append(column)
+            if entry.kind == "description" and entry.parents:
+                parent = entry.parents[0]
+                title_rows.append(
+                    group_of(entry.referentiel, parent.kind, parent.code, parent.libelle)
+                )
+                title_cols.append(column)
             title_kind = TITLE_KINDS.get(entry.kind)
             if title_kind is not None:
                 title_rows.append(

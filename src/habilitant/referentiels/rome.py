@@ -201,7 +201,9 @@ def read_rome(path: Path) -> Referentiel:
             ignored += 1  # contextes de travail
             continue
         fiche_items[fiche].append(FicheItem(item_id, row["coeur_metier"]))
-        parents[item_id].append(Parent("fiche", fiche, fiche_libelle[fiche]))
+        parents[item_id].append(
+            Parent("fiche", fiche, fiche_libelle[fiche], role=row["coeur_metier"])
+        )
 
     fiches = tuple(
         Fiche(
