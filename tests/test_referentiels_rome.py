@@ -69,7 +69,7 @@ def test_rome_competence_has_macro_and_fiche_parents(rome: Referentiel) -> None:
     assert abattre.parents[0] == Parent(
         "macro_competence", "300230", "Découper, tailler des matières premières"
     )
-    assert Parent("fiche", "A1201", "Bûcheron / Bûcheronne") in abattre.parents
+    assert Parent("fiche", "A1201", "Bûcheron / Bûcheronne", role="Principale") in abattre.parents
     assert by_id["rome:300230"].kind == "macro_competence"
     assert by_id["rome:100003"].kind == "savoir"
     assert all(p.kind == "fiche" for p in by_id["rome:100003"].parents)
