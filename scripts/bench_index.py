@@ -79,7 +79,9 @@ def main() -> None:
             "seconds": round(alone, 1),
             "texts_per_s": round(len(texts) / alone, 1),
         }
-        results["ratio_build_vs_encoder"] = round((cold.encoded / cold.seconds) / (len(texts) / alone), 3)
+        results["ratio_build_vs_encoder"] = round(
+            (cold.encoded / cold.seconds) / (len(texts) / alone), 3
+        )
 
         tick = time.perf_counter()
         unchanged = build_index(referentiels, encoder, index_dir, cache_dir=cache_dir)
@@ -90,7 +92,9 @@ def main() -> None:
         results["rebuild_forced_encoded"] = forced.encoded
 
         index = load_index(index_dir, encoder=encoder)
-        queries = [e.libelle for e in entries[:: max(1, len(entries) // args.queries)]][: args.queries]
+        queries = [e.libelle for e in entries[:: max(1, len(entries) // args.queries)]][
+            : args.queries
+        ]
         encode_ms, search_ms, filtered_ms = [], [], []
         for query in queries:
             tick = time.perf_counter()

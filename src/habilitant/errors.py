@@ -68,3 +68,10 @@ class DownloadError(HabilitantError):
 
     code = "telechargement_impossible"
     http_status = 502
+
+
+class LanguageModelError(HabilitantError):
+    """The spaCy French model is missing or cannot be loaded."""
+
+    code = "modele_langue_indisponible"
+    http_status = 503

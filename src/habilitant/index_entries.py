@@ -41,11 +41,15 @@ class IndexEntry:
     parents: tuple[Parent, ...] = ()
 
     def parents_json(self) -> str:
-        return json.dumps([[p.kind, p.code, p.libelle] for p in self.parents], ensure_ascii=False)
+        rows = [
+            [p.kind, p.code, p.libelle, p.role] if p.role else [p.kind, p.code, p.libelle]
+            for p in self.parents
+        ]
+        return json.dumps(rows, ensure_ascii=False)
 
     @staticmethod
     def parse_parents(raw: str) -> tuple[Parent, ...]:
-        return tuple(Parent(kind=k, code=c, libelle=lib) for k, c, lib in json.loads(raw))
+        return tuple(Parent(*fields) for fields in json.loads(raw))
 
 
 def certification_entry_id(referentiel: str, code: str) -> str:

@@ -25,15 +25,16 @@ Decisions
   connectors ("et", "puis", "avant") with it, never after "que", "qui", "quand"...
 * **Activities.** Inside a clause, cuts at commas, slashes, parentheses, tabs, spaced
   dashes and emojis; at "et" / "ou" / "puis" / "ainsi que" / "mais aussi" when what
-  follows starts a new phrase (a determiner, a verb, or a bare noun inside a comma
-  list); before a determiner that follows a noun with no comma ("le ménage des chambres
-  la toilette des résidents"), unless it is a time phrase ("la nuit"); before an
-  infinitive that follows a noun. "la préparation et distribution des repas" stays one
-  segment (a bare noun after "et" is a coordinated noun), and so do "préparer et servir
-  les repas" and "la préparation et la distribution des repas" (an action noun or
-  infinitive with no complement, followed by a phrase that has one, shares it).
-  The first activity keeps its verb ("j'ai fait la plonge"), the next ones are the bare
-  phrases ("le service en salle"): each is exact evidence from the text.
+  follows starts a new phrase (a determiner, a verb, or a bare noun inside a list);
+  before a determiner that follows a noun with no comma ("le ménage des chambres la
+  toilette des résidents"), unless it is a time phrase ("la nuit"); before an infinitive
+  that follows a noun; between the nouns of a run of three or more bare nouns, each with
+  its adjectives ("toilettes repas ménage linge"; the run is a list). "la préparation et
+  distribution des repas" stays one segment (a bare noun after "et" is a coordinated
+  noun), and so do "préparer et servir les repas" and "la préparation et la distribution
+  des repas" (an action noun or infinitive with no complement, followed by a phrase that
+  has one, shares it). The first activity keeps its verb ("j'ai fait la plonge"), the
+  next ones are the bare phrases ("le service en salle"): each is exact evidence.
 * **Not work.** A piece needs a content word (noun, verb, proper noun) that is not a
   function word, a light verb (être, faire, aller, travailler...), a time noun, a
   contract status, a heading ("Missions :"), a place after "à" / "en" ("à Lyon"), or
@@ -44,25 +45,17 @@ Decisions
   role it names (text = the role phrase: "caissière" in "Avant j'étais caissière en
   intérim"), or for a family-carer phrase ("je m'occupe de ma mère malade"); a piece
   that names only an employer, a duration or a contract gives none.
-* **Context.** Roles come from a lexicon (ASH, AVS, caissière, agent d'entretien...)
-  after "j'étais", "je suis", "comme", "en tant que", "poste de"... or leading a clause,
-  and from any noun after "j'étais" / "comme". Contract words about other people ("des
-  apprentis", "les bénévoles") and ages ("j'ai 45 ans", "à 18 ans") are ignored.
-* **Experiences.** A clause starts a new experience when the current one already has
-  something and the clause (a) names a role or an employer that differs from the
-  current one (an employer in a clause that describes an activity only fills an empty
-  slot, and after "à" it is taken for a destination: "je les emmenais à l'école"),
-  (b) opens a new line with a different
-  duration ("2018-2020 : ..."), or (c) starts with a transition ("avant", "ensuite",
-  "puis", "après", "depuis 2019", "j'ai aussi...") and brings context not known yet.
-  Context found anywhere in the experience applies to all its segments (first role,
-  first employer, best duration, explicit contract before inferred one). Experience
-  indices are renumbered 0, 1, ... over the experiences that have segments.
+* **Context and experiences.** Roles, employers, durations and contracts are read per
+  clause and grouped into experiences by :mod:`habilitant.narrative_context` (its
+  docstring says how). A clause is also cut at a comma between two pieces that each name
+  a role and an employer ("ASH en EHPAD, AVS en école"): two jobs, two experiences.
 
 Known limits: a job whose context comes only after a transition-less clause about a
-previous job stays in that job; plain juxtaposed bare nouns ("encaissement mise en
-rayon") are not split; roles outside the lexicon are found only after "j'étais",
-"comme", "en tant que"...
+previous job stays in that job; two juxtaposed bare nouns ("encaissement mise en
+rayon") stay one segment, and in a run of three or more a noun that is the object of
+the one before is cut from it too ("préparation commandes chargement camions" gives four
+segments); roles outside the lexicon are found only after "j'étais", "comme", "en tant
+que"...
 """
 
 from __future__ import annotations
@@ -71,29 +64,25 @@ import functools
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from habilitant import narrative_lexicon as lex
 from habilitant.domain import Segment
-from habilitant.errors import HabilitantError
+from habilitant.errors import LanguageModelError
 from habilitant.narrative_context import (
-    ALSO_CUE,
-    DETERMINERS,
-    EXPERIENCE_CUE,
-    FAMILY,
-    STATUS,
-    TIME_NOUNS,
-    WORK_INTRO,
     Experience,
     Folded,
     Mention,
     Tok,
+    add_clause,
     assign,
+    doc_tokens,
     find_employers,
     find_roles,
     find_spans,
     fold_with_offsets,
-    fold_word,
-    words,
+    lead_word,
+    prepare_text,
+    split_jobs,
 )
-from habilitant.text import STOPWORDS
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -110,13 +99,6 @@ __all__ = [
 
 MODEL_NAME = "fr_core_news_md"
 EXCLUDED_COMPONENTS = ("parser", "ner")
-
-
-class LanguageModelError(HabilitantError):
-    """The spaCy French model is missing or cannot be loaded."""
-
-    code = "modele_langue_indisponible"
-    http_status = 503
 
 
 @functools.lru_cache(maxsize=1)
@@ -149,7 +131,7 @@ def segment_narrative(text: str, nlp: Language | None = None) -> list[Segment]:
     if not text.strip():
         return []
     nlp = nlp if nlp is not None else load_nlp()
-    return segments_from_doc(nlp(_prepare(text)), text)
+    return segments_from_doc(nlp(prepare_text(text)), text)
 
 
 def segment_narratives(
@@ -158,160 +140,26 @@ def segment_narratives(
     """:func:`segment_narrative` over many texts, through ``nlp.pipe``."""
     texts = list(texts)
     nlp = nlp if nlp is not None else load_nlp()
-    docs = nlp.pipe((_prepare(t) for t in texts), batch_size=batch_size)
+    docs = nlp.pipe((prepare_text(t) for t in texts), batch_size=batch_size)
     return [segments_from_doc(doc, text) for doc, text in zip(docs, texts, strict=True)]
-
-
-# --- Text and tokens ----------------------------------------------------------------------
-
-_SAME_LENGTH = str.maketrans(
-    {
-        "\u2019": "'",
-        "\u2018": "'",
-        "\u02bc": "'",
-        "`": "'",
-        "\u00a0": " ",
-        "\u202f": " ",
-        "\r": "\n",
-        "\u2028": "\n",
-        "\u2029": "\n",
-    }
-)
-
-
-def _prepare(text: str) -> str:
-    """Replacements of one character by one character: offsets stay those of ``text``."""
-    return text.translate(_SAME_LENGTH)
-
-
-_GUESS = {
-    **dict.fromkeys(DETERMINERS, "DET"),
-    **dict.fromkeys(
-        words("je j' j tu il elle on nous vous ils elles c' ca me m' se s' y en"), "PRON"
-    ),
-    **dict.fromkeys(words("a au aux de d' du dans chez pour par sur avec sans en vers"), "ADP"),
-    **dict.fromkeys(words("et ou mais ni puis"), "CCONJ"),
-    **dict.fromkeys(words("ai as avons avez ont etais etait suis est sommes sont ete"), "AUX"),
-}
-
-
-_CONDITIONAL_ENDINGS = ("rais", "rait", "rions", "riez", "raient")
-
-
-def _tokens(doc: Doc) -> list[Tok]:
-    tagged = doc.has_annotation("POS")
-    lemmatized = doc.has_annotation("LEMMA")
-    out = []
-    for t in doc:
-        word = t.text
-        norm = fold_word(word)
-        if tagged:
-            pos = t.pos_
-        elif t.is_space:
-            pos = "SPACE"
-        elif not any(c.isalnum() for c in norm):
-            pos = "PUNCT"
-        else:
-            pos = _GUESS.get(norm, "X")
-        morph = str(t.morph) if tagged and pos in ("VERB", "AUX") else ""
-        lemma = t.lemma_ if lemmatized else ""
-        out.append(
-            Tok(
-                start=t.idx,
-                end=t.idx + len(word),
-                norm=norm,
-                lemma=fold_word(lemma) if lemma else norm,
-                pos=pos,
-                cap=word[:1].isupper(),
-                infinitive="VerbForm=Inf" in morph,
-                # the tagger says Cnd for some imperfects ("je faisais"): check the ending
-                conditional="Mood=Cnd" in morph and norm.endswith(_CONDITIONAL_ENDINGS),
-            )
-        )
-    return out
-
-
-# --- Lexicons -----------------------------------------------------------------------------
-
-_SUBJECTS = words("je j' j jai jetais jsuis chuis on nous il ils elle elles c' ca tu vous")
-_CLITICS = words("ne n' me m' te t' se s' y en le la les l' lui leur nous vous")
-_NO_CLAUSE_AFTER = words(
-    "que qu' qui quand lorsque lorsqu' ou si s' comme parce puisque puisqu' dont ce ne n' "
-    "pour avec sans chez de d' a par sur sous vers contre entre pendant selon"
-)
-_TRANSITIONS = words("puis ensuite avant apres auparavant")
-_CONTEXT_OPENERS = words("pendant durant chez dans comme en depuis au aux")
-_CONNECTORS = words(
-    "et puis mais ensuite apres avant alors donc aussi moi euh heu bah ben bon enfin sinon "
-    "bref voila pi pis"
-)
-_LEAD_TRIM = words(
-    "et ou puis mais ensuite alors donc aussi egalement enfin bref voila euh heu bah ben bon "
-    "genre sinon moi ainsi que pi pis"
-)
-_TRAIL_TRIM = words("quoi voila etc etc. hein euh heu bref enfin aussi tout ca cela")
-_HARD_PUNCT = frozenset(".!?;:…")
-_SOFT_PUNCT = frozenset(",/()[]{}|+*•·▪►→✓✔=<>")
-_COORD = words("et ou puis mais ainsi")
-_SKIP_AFTER_COORD = words("aussi egalement surtout meme parfois souvent enfin bien encore que")
-_JUXTAPOSED = words("le la l' les un une mon ma mes son sa ses leur leurs ce cet cette ces")
-_OF = words("de d' du des")
-_PLACE_PREPS = words("a en vers de d' pres depuis")
-_ACTION_SUFFIXES = ("tion", "sion", "ment", "age", "ure", "ance", "ence", "aison")
-_GENERIC = words(
-    """etre avoir faire aller venir pouvoir devoir vouloir falloir savoir dire aimer adorer
-    plaire detester trouver penser croire sembler rester partir rentrer revenir chercher
-    prendre voir passer arriver habiter vivre bosser travailler occuper commencer finir
-    continuer arreter quitter changer essayer donner y chose choses truc trucs bien beau
-    belle bon bonne mauvais mauvaise super genial sympa sympathique dur dure difficile
-    fatigant facile interessant chance experience experiences travail boulot job jobs emploi
-    emplois metier metiers poste postes mission missions gens monde
-    collegue collegues ambiance patron patronne bas basse haut haute grand grande petit
-    petite peu plein lot partie cote niveau"""
-)
-_NOT_WORK = words(
-    """bonjour bonsoir salut merci cordialement revoir madame monsieur salaire salaires smic
-    paie paye payer payes remuneration remunere remunerer euro euros brut net argent bus
-    train metro tram tramway voiture velo scooter trajet trajets transport transports loin
-    distance kilometre kilometres km domicile appartement logement loyer meteo pleuvoir pluie
-    soleil chaud froid neige chomage cv candidature postuler recherche annonce horaires
-    horaire contrat contrats fatigue fatiguee stress stressant content contente heureux
-    heureuse triste maladie mal reconversion"""
-)
-_FILLERS = words(
-    """euh heu bah ben bon voila quoi genre enfin bref oui non ok okay etc hein alors donc
-    ensuite puis apres avant aussi egalement deja toujours souvent parfois beaucoup tres trop
-    vraiment surtout notamment comme tout tous toute toutes ca cela ceci"""
-)
-_NOT_CONTENT = STOPWORDS | _GENERIC | _NOT_WORK | STATUS | TIME_NOUNS | _FILLERS | FAMILY
-_HEADINGS = words(
-    "poste mission tache activite fonction responsabilite competence experience postes missions "
-    "taches activites fonctions responsabilites competences experiences"
-)
-_CONTENT_POS = frozenset(("NOUN", "PROPN", "VERB", "X"))
-_WISH = words("souhaiter esperer rever envisager vouloir")
-_NEGATION_EXCEPT_NEXT = words("mal que seulement")
 
 
 def _alnum(tok: Tok) -> bool:
     return any(c.isalnum() for c in tok.norm)
 
 
-_VERB_ENDINGS = ("aient", "ais", "ait", "ions", "iez", "ons", "ez", "ent", "ees", "es", "ee", "e")
-
-
 def _is_content(tok: Tok) -> bool:
     if (
-        tok.pos not in _CONTENT_POS
+        tok.pos not in lex.CONTENT_POS
         or not tok.norm[:1].isalpha()
         or len(tok.norm) < 2
-        or tok.norm in _NOT_CONTENT
-        or tok.lemma in _NOT_CONTENT
+        or tok.norm in lex.NOT_CONTENT
+        or tok.lemma in lex.NOT_CONTENT
     ):
         return False
     if tok.pos in ("VERB", "X"):  # the rule lemmatizer misses "je cherche", "je bossais"
-        for ending in _VERB_ENDINGS:
-            if tok.norm.endswith(ending) and tok.norm[: -len(ending)] + "er" in _NOT_CONTENT:
+        for ending in lex.VERB_ENDINGS:
+            if tok.norm.endswith(ending) and tok.norm[: -len(ending)] + "er" in lex.NOT_CONTENT:
                 return False
     return True
 
@@ -322,28 +170,28 @@ def _is_content(tok: Tok) -> bool:
 def _clause_start(toks: list[Tok], i: int, a: int) -> int:
     """Where a new clause starts if ``toks[i]`` opens one (-1 when it does not)."""
     tok = toks[i]
-    if tok.norm in _TRANSITIONS and i > a and i + 1 < len(toks):
+    if tok.norm in lex.TRANSITIONS and i > a and i + 1 < len(toks):
         nxt = toks[i + 1]
-        if nxt.norm in _CONTEXT_OPENERS or (nxt.pos == "NUM" and nxt.norm[:2] in ("19", "20")):
+        if nxt.norm in lex.CONTEXT_OPENERS or (nxt.pos == "NUM" and nxt.norm[:2] in ("19", "20")):
             return i
-    if tok.norm not in _SUBJECTS:
+    if tok.norm not in lex.SUBJECTS:
         return -1
     if tok.norm not in ("jai", "jetais", "jsuis", "chuis", "j'", "j"):
         k = i + 1
-        while k < len(toks) and toks[k].norm in _CLITICS:
+        while k < len(toks) and toks[k].norm in lex.CLITICS:
             k += 1
         if k >= len(toks) or toks[k].pos not in ("VERB", "AUX"):
             return -1
     c = i
-    while c - 1 > a and (toks[c - 1].norm in _CONNECTORS or toks[c - 1].pos == "SPACE"):
+    while c - 1 > a and (toks[c - 1].norm in lex.CONNECTORS or toks[c - 1].pos == "SPACE"):
         c -= 1
-    if not any(_alnum(t) and t.norm not in _CONNECTORS for t in toks[a:c]):
+    if not any(_alnum(t) and t.norm not in lex.CONNECTORS for t in toks[a:c]):
         return -1
     prev = c - 1
     while prev > a and toks[prev].pos == "SPACE":
         prev -= 1
     if c == i and (
-        toks[prev].norm in _NO_CLAUSE_AFTER
+        toks[prev].norm in lex.NO_CLAUSE_AFTER
         or toks[prev].pos in ("ADP", "PRON", "SCONJ", "DET", "AUX")
     ):
         return -1
@@ -360,7 +208,7 @@ def _units(toks: list[Tok], sent_starts: list[bool]) -> list[tuple[int, int, boo
         hard = (
             newline
             or sent_starts[i]
-            or (prev.pos in ("PUNCT", "SYM", "X") and set(prev.norm) <= _HARD_PUNCT)
+            or (prev.pos in ("PUNCT", "SYM", "X") and set(prev.norm) <= lex.HARD_PUNCT)
         )
         cut = i if hard else _clause_start(toks, i, a)
         if cut > a:
@@ -385,7 +233,9 @@ def _soft_separator(toks: list[Tok], i: int) -> bool:
         spaced_before = i == 0 or toks[i - 1].end < tok.start or toks[i - 1].pos == "SPACE"
         spaced_after = i + 1 >= len(toks) or toks[i + 1].start > tok.end
         return spaced_before and spaced_after
-    return bool(set(tok.norm) & _SOFT_PUNCT) or not (set(tok.norm) <= _HARD_PUNCT | {'"', "«", "»"})
+    return bool(set(tok.norm) & lex.SOFT_PUNCT) or not (
+        set(tok.norm) <= lex.HARD_PUNCT | {'"', "«", "»"}
+    )
 
 
 def _ends_with_complement(toks: list[Tok], a: int, i: int) -> bool:
@@ -398,13 +248,14 @@ def _ends_with_complement(toks: list[Tok], a: int, i: int) -> bool:
     j -= 1
     while j > a and toks[j].pos == "DET":
         j -= 1
-    return j > a and toks[j].norm in _OF and toks[j - 1].pos in ("NOUN", "PROPN", "X")
+    return j > a and toks[j].norm in lex.OF and toks[j - 1].pos in ("NOUN", "PROPN", "X")
 
 
 def _split_activities(toks: list[Tok], a: int, b: int) -> list[tuple[int, int, str]]:
     """Pieces of a clause as (first token, end token, how the piece was cut from the previous)."""
     pieces: list[tuple[int, int, str]] = []
     start, kind, listing = a, "start", False
+    runs = _noun_runs(toks, a, b)
     i = a
     while i < b:
         tok = toks[i]
@@ -412,9 +263,9 @@ def _split_activities(toks: list[Tok], a: int, b: int) -> list[tuple[int, int, s
         if _soft_separator(toks, i):
             cut, skip = "comma", 1
             listing = listing or tok.norm == ","
-        elif tok.norm in _COORD and i > start:
+        elif tok.norm in lex.COORD and i > start:
             k = i + 1
-            while k < b and (toks[k].norm in _SKIP_AFTER_COORD or toks[k].pos == "SPACE"):
+            while k < b and (toks[k].norm in lex.SKIP_AFTER_COORD or toks[k].pos == "SPACE"):
                 k += 1
             nxt = toks[k] if k < b else None
             partitive = nxt is not None and (
@@ -424,12 +275,12 @@ def _split_activities(toks: list[Tok], a: int, b: int) -> list[tuple[int, int, s
             if nxt is not None and (
                 (partitive and not _ends_with_complement(toks, start, i))
                 or (nxt.pos in ("DET", "VERB") and nxt.norm not in ("de", "d'"))
-                or (nxt.norm in _JUXTAPOSED and k + 1 < b and _alnum(toks[k + 1]))
-                or nxt.norm in _SUBJECTS
+                or (nxt.norm in lex.JUXTAPOSED and k + 1 < b and _alnum(toks[k + 1]))
+                or nxt.norm in lex.SUBJECTS
                 or (listing and nxt.pos in ("NOUN", "X"))
             ):
                 cut, skip = "coord", k - i
-        elif tok.pos == "DET" and tok.norm in _JUXTAPOSED and i > start:
+        elif tok.pos == "DET" and tok.norm in lex.JUXTAPOSED and i > start:
             prev = toks[i - 1]
             head = i + 1
             while head < b and toks[head].pos == "ADJ":
@@ -437,13 +288,15 @@ def _split_activities(toks: list[Tok], a: int, b: int) -> list[tuple[int, int, s
             if (
                 prev.pos in ("NOUN", "PROPN", "ADJ")
                 and prev.end < tok.start
-                and (i < 2 or toks[i - 2].norm not in _SUBJECTS | _COORD)  # "et décharge le"
+                and (i < 2 or toks[i - 2].norm not in lex.SUBJECTS | lex.COORD)  # "et décharge le"
                 and head < b
-                and toks[head].norm not in TIME_NOUNS
+                and toks[head].norm not in lex.TIME_NOUNS
             ):
                 cut = "juxt"
         elif tok.infinitive and i > start and toks[i - 1].pos in ("NOUN", "PROPN"):
             cut = "juxt"
+        elif i in runs and i > start:
+            cut, listing = "noun", True
         if cut:
             if i > start:
                 pieces.append((start, i, kind))
@@ -456,11 +309,46 @@ def _split_activities(toks: list[Tok], a: int, b: int) -> list[tuple[int, int, s
     return pieces
 
 
+def _noun_runs(toks: list[Tok], a: int, b: int) -> set[int]:
+    """The nouns after the first of a run of three or more ("toilettes repas ménage linge").
+
+    Adjectives stay with their noun ("repas chauds"); a run after a preposition (a chain
+    of complements) or with a capital after its first noun (a title) is not cut.
+    """
+    cuts: set[int] = set()
+    items: list[int] = []
+    after_prep = False
+    for i in range(a, b + 1):
+        tok = toks[i] if i < b else None
+        noun = tok is not None and _bare_noun(tok)
+        if items and tok is not None and (tok.pos == "ADJ" or noun) and not tok.cap:
+            if noun:
+                items.append(i)
+            continue
+        if len(items) >= 3 and not after_prep:
+            cuts.update(items[1:])
+        items = [i] if noun else []
+        after_prep = i > a and toks[i - 1].pos == "ADP"
+    return cuts
+
+
+def _bare_noun(tok: Tok) -> bool:
+    """A noun that can name an activity alone (the tagger says ADJ for some: "ménage")."""
+    return (
+        (tok.pos == "NOUN" or (tok.pos == "ADJ" and tok.norm.endswith(lex.NOUNISH)))
+        and tok.norm[:1].isalpha()
+        and tok.norm[-1:].isalpha()
+        and len(tok.norm) >= 2
+        and tok.norm not in lex.NOT_CONTENT
+        and tok.lemma not in lex.NOT_CONTENT
+    )
+
+
 def _trim(toks: list[Tok], a: int, b: int) -> tuple[int, int]:
     """Strip spaces, punctuation, bullets and fillers at both ends (b is exclusive)."""
     while a < b:
         tok = toks[a]
-        if not _alnum(tok) or tok.norm in _LEAD_TRIM:
+        if not _alnum(tok) or tok.norm in lex.LEAD_TRIM:
             a += 1
         elif (
             tok.norm in ("du", "en", "par")
@@ -471,12 +359,12 @@ def _trim(toks: list[Tok], a: int, b: int) -> tuple[int, int]:
         elif (
             tok.norm in ("apres", "avant", "depuis")
             and a + 1 < b
-            and (toks[a + 1].norm in _SUBJECTS or not _alnum(toks[a + 1]))
+            and (toks[a + 1].norm in lex.SUBJECTS or not _alnum(toks[a + 1]))
         ):
             a += 1
         else:
             break
-    while b > a and (not _alnum(toks[b - 1]) or toks[b - 1].norm in _TRAIL_TRIM):
+    while b > a and (not _alnum(toks[b - 1]) or toks[b - 1].norm in lex.TRAIL_TRIM):
         b -= 1
     if b - 1 > a and b < len(toks) and toks[b].norm in (")", ".") and _list_number(toks[b - 1]):
         b -= 1  # "1) accueil des patients 2) prise de rendez-vous"
@@ -492,13 +380,13 @@ def _vetoed(toks: list[Tok], a: int, b: int) -> bool:
     norms = [t.norm for t in toks[a:b]]
     for j, norm in enumerate(norms):
         nxt = norms[j + 1] if j + 1 < len(norms) else ""
-        if norm in ("pas", "jamais") and nxt not in _NEGATION_EXCEPT_NEXT:
+        if norm in ("pas", "jamais") and nxt not in lex.NEGATION_EXCEPT_NEXT:
             return True
         if norm in ("rien", "aucun", "aucune") and ("ne" in norms or "n'" in norms):
             return True
     if any(n == "m'" and nxt.startswith("appel") for n, nxt in zip(norms, norms[1:], strict=False)):
         return True  # "je m'appelle Fatima"
-    return any(t.conditional or t.lemma in _WISH for t in toks[a:b])
+    return any(t.conditional or t.lemma in lex.WISH for t in toks[a:b])
 
 
 def _content(toks: list[Tok], a: int, b: int, context: set[int]) -> list[int]:
@@ -508,8 +396,8 @@ def _content(toks: list[Tok], a: int, b: int, context: set[int]) -> list[int]:
         for j in range(a, b)
         if j not in context
         and _is_content(toks[j])
-        and not (toks[j].pos == "PROPN" and j > a and toks[j - 1].norm in _PLACE_PREPS)
-        and not (toks[j].lemma in _HEADINGS and _ends_piece(toks, j, b))
+        and not (toks[j].pos == "PROPN" and j > a and toks[j - 1].norm in lex.PLACE_PREPS)
+        and not (toks[j].lemma in lex.HEADINGS and _ends_piece(toks, j, b))
     ]
 
 
@@ -531,9 +419,9 @@ def _merge_shared(
             head = toks[left[0]] if len(left) == 1 else None
             if (
                 head is not None
-                and (head.pos == "VERB" or head.norm.endswith(_ACTION_SUFFIXES))
+                and (head.pos == "VERB" or head.norm.endswith(lex.ACTION_SUFFIXES))
                 and left[0] == max(j for j in range(a, b) if _alnum(toks[j]))
-                and (len(right) >= 2 or any(toks[j].norm in _OF for j in range(*piece[:2])))
+                and (len(right) >= 2 or any(toks[j].norm in lex.OF for j in range(*piece[:2])))
             ):
                 out[-1] = (a, piece[1], kind)
                 continue
@@ -543,12 +431,12 @@ def _merge_shared(
 
 def segments_from_doc(doc: Doc, text: str) -> list[Segment]:
     """The segments of ``text`` from its parsed copy ``doc`` (see :func:`segment_narrative`)."""
-    toks = _tokens(doc)
+    toks = doc_tokens(doc)
     if not toks:
         return []
     sent_starts = [bool(t.is_sent_start) and t.i > 0 for t in doc]
-    units = _units(toks, sent_starts)
     folded = fold_with_offsets(doc.text)
+    units = split_jobs(toks, _units(toks, sent_starts), folded, text)
     by_unit = assign(find_spans(folded, text), [toks[a].start for a, _, _ in units])
     experiences = [Experience()]
     for (a, b, line_start), spans in zip(units, by_unit, strict=True):
@@ -575,7 +463,7 @@ def _read_clause(
     text: str,
     experiences: list[Experience],
 ) -> None:
-    lead = next((j for j in range(a, b) if _alnum(toks[j]) and toks[j].norm not in _LEAD_TRIM), b)
+    lead = lead_word(toks, a, b)
     if lead >= b:
         return
     mentions = spans + find_roles(toks, a, b, lead, folded, text)
@@ -590,14 +478,14 @@ def _read_clause(
     found: list[tuple[int, int]] = []
     vetoed: list[tuple[int, int]] = []
     bare = True
-    for pa, pb, _ in pieces:
+    for pa, pb, cut in pieces:
         pa, pb = _trim(toks, pa, pb)
         if pa >= pb:
             continue
         start, end = toks[pa].start, toks[pb - 1].end
         if _vetoed(toks, pa, pb):
             vetoed.append((start, end))
-        elif _content(toks, pa, pb, context):
+        elif _content(toks, pa, pb, context) or (cut == "noun" and pa not in context):
             found.append((start, end))
             bare = False
         else:
@@ -609,21 +497,12 @@ def _read_clause(
     mentions = [m for m in mentions if not any(s <= m.start < e for s, e in vetoed)]
     first = next(j for j in range(a, b) if _alnum(toks[j]))
     clause = folded.text[folded.first[toks[first].start] : folded.first[toks[b - 1].end]]
-    work = bool(WORK_INTRO.search(clause)) or any(m.kind == "role" for m in mentions)
-    # An employer in a clause about an activity is weak (rank 1: fills an empty slot) or,
-    # after "à" ("je les emmenais à l'école"), a destination rather than an employer.
-    mentions = [
-        Mention(m.kind, m.start, m.end, m.value, 0)
-        if m.kind == "employer" and (bare or work)
-        else m
-        for m in mentions
-        if m.kind != "employer" or m.rank < 2 or bare or work
-    ]
-    cue = bool(EXPERIENCE_CUE.search(clause) or ALSO_CUE.search(clause))
-    if experiences[-1].starts_new(
-        mentions, cue=cue, line_start=line_start, lead_end=toks[lead].end
-    ):
-        experiences.append(Experience())
-    exp = experiences[-1]
-    exp.mentions.extend(mentions)
-    exp.spans.extend(span for span in found if span not in exp.spans)
+    add_clause(
+        experiences,
+        mentions,
+        found,
+        clause,
+        bare=bare,
+        line_start=line_start,
+        lead_end=toks[lead].end,
+    )

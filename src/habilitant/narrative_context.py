@@ -1,15 +1,30 @@
-"""Context of an experience in a French narrative: role, employer, duration, contract.
+"""Tokens and context of the experiences in a French narrative.
 
 Helpers of :mod:`habilitant.narrative`. Everything here works on :class:`Tok` (a
 plain view of a spaCy token) and on the narrative folded by :func:`habilitant.text.fold`
 with a map back to the original characters, so that every mention keeps an exact span.
-Lexicons are folded (lower case, no accents) regular-expression fragments.
+Word lists and patterns live in :mod:`habilitant.narrative_lexicon`.
 
 A *mention* is a piece of context found in one clause: a role (``caissière``), an
 employer or sector (``EHPAD``, ``chez Carrefour`` → ``Carrefour``, ``une boulangerie``),
 a duration as written (``6 mois``, ``de 2018 à 2020``, ``tous les étés``), a contract
 type (one of :data:`habilitant.domain.ContractType`) or a family-carer phrase
 (``je m'occupe de ma mère``). ``rank`` orders mentions of one kind: lower is stronger.
+
+* **Context.** Roles come from a lexicon (ASH, AVS, caissière, agent d'entretien...)
+  after "j'étais", "je suis", "comme", "en tant que", "poste de"... or leading a clause,
+  and from any noun after "j'étais" / "comme". Contract words about other people ("des
+  apprentis", "les bénévoles") and ages ("j'ai 45 ans", "à 18 ans") are ignored.
+* **Experiences.** A clause starts a new experience when the current one already has
+  something and the clause (a) names a role or an employer that differs from the
+  current one (an employer in a clause that describes an activity only fills an empty
+  slot, and after "à" it is taken for a destination: "je les emmenais à l'école"),
+  (b) opens a new line with a different duration ("2018-2020 : ..."), or (c) starts
+  with a transition ("avant", "ensuite", "puis", "après", "depuis 2019", "j'ai
+  aussi...") and brings context not known yet. Context found anywhere in the experience
+  applies to all its segments (first role, first employer, best duration, explicit
+  contract before inferred one). Experience indices are renumbered 0, 1, ... over the
+  experiences that have segments.
 """
 
 from __future__ import annotations
@@ -19,10 +34,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple, cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 
+from habilitant import narrative_lexicon as lex
 from habilitant.domain import ContractType, ExperienceContext
 from habilitant.text import fold
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 
 class Tok(NamedTuple):
@@ -86,267 +105,46 @@ def fold_with_offsets(text: str) -> Folded:
 fold_word = lru_cache(maxsize=1 << 16)(fold)
 
 
-def _rx(fragments: str) -> re.Pattern[str]:
-    """Alternation of folded fragments (separated by ";"), longest first, on word boundaries."""
-    parts = sorted({f.strip() for f in fragments.split(";") if f.strip()}, key=len)
-    body = "|".join(p.replace(" ", r"\s+").replace("'", r"'\s*") for p in reversed(parts))
-    return re.compile(rf"(?<![a-z0-9])(?:{body})(?![a-z0-9])")
+def prepare_text(text: str) -> str:
+    """Replacements of one character by one character: offsets stay those of ``text``."""
+    return text.translate(lex.SAME_LENGTH)
 
 
-def words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
+def doc_tokens(doc: Doc) -> list[Tok]:
+    """The tokens of ``doc``; word lists guess the POS when the pipeline has no tagger."""
+    tagged = doc.has_annotation("POS")
+    lemmatized = doc.has_annotation("LEMMA")
+    out = []
+    for t in doc:
+        word = t.text
+        norm = fold_word(word)
+        if tagged:
+            pos = t.pos_
+        elif t.is_space:
+            pos = "SPACE"
+        elif not any(c.isalnum() for c in norm):
+            pos = "PUNCT"
+        else:
+            pos = lex.GUESSED_POS.get(norm, "X")
+        morph = str(t.morph) if tagged and pos in ("VERB", "AUX") else ""
+        lemma = t.lemma_ if lemmatized else ""
+        out.append(
+            Tok(
+                start=t.idx,
+                end=t.idx + len(word),
+                norm=norm,
+                lemma=fold_word(lemma) if lemma else norm,
+                pos=pos,
+                cap=word[:1].isupper(),
+                infinitive="VerbForm=Inf" in morph,
+                # the tagger says Cnd for some imperfects ("je faisais"): check the ending
+                conditional="Mood=Cnd" in morph and norm.endswith(lex.CONDITIONAL_ENDINGS),
+            )
+        )
+    return out
 
 
-# --- Lexicons -----------------------------------------------------------------------------
-
-TIME_NOUNS = words(
-    """an ans annee annees mois semaine semaines jour jours journee journees nuit nuits matin
-    matins soir soirs midi apres-midi week-end week-ends weekend weekends ete etes hiver hivers
-    printemps automne saison saisons heure heures fois temps moment moments vacances lundi
-    mardi mercredi jeudi vendredi samedi dimanche lendemain veille debut fin reste plupart"""
-)
-FAMILY = words(
-    """mere pere maman papa parents parent mari femme epoux epouse compagnon compagne conjoint
-    conjointe fils fille filles enfant enfants bebe grand-mere grand-pere grands-parents
-    grand mamie papi frere soeur belle-mere beau-pere tante oncle famille cousin cousine"""
-)
-STATUS = words(
-    """benevole benevoles benevolat stagiaire stagiaires stage stages interimaire interimaires
-    interim apprenti apprentie apprentis alternant alternante alternance apprentissage
-    saisonnier saisonniere saisonniers cdi cdd volontaire auto-entrepreneur independant
-    independante freelance etudiant etudiante chomeur chomeuse retraite retraitee
-    remplacement remplacements"""
-)
-ROLES = _rx(
-    r"""
-    aide[- ]?soignant(?:e)?s?; auxiliaire de vie(?: sociale)?; auxiliaire de puericulture;
-    auxiliaire de soins; aide[- ]medico[- ]psychologique;
-    accompagnant(?:e)? educatif et social; aesh; avs; ash; amp; advf; atsem; aide a domicile;
-    aide[- ]menager(?:e)?; aide[- ]cuisini(?:er|ere); aide[- ]comptable;
-    aidant(?:e)? familial(?:e)?; assistant(?:e)? maternel(?:le)?;
-    assistant(?:e)? de vie(?: aux familles)?; assistant(?:e)?; infirmi(?:er|ere);
-    brancardi(?:er|ere); educat(?:eur|rice)(?: specialise(?:e)?| de jeunes enfants)?;
-    moniteur[- ]educateur; monitrice[- ]educatrice; animat(?:eur|rice); nounou;
-    baby[- ]?sitt(?:er|eur|euse); puericultrice; ambulanci(?:er|ere); caissi(?:er|ere);
-    hote(?:sse)? (?:de caisse|d'accueil); vend(?:eur|euse); employe(?:e)?;
-    chef(?:fe)?(?: de rayon| de rang| de cuisine| de partie| d'equipe| de chantier| de projet)?;
-    responsable; conseill(?:er|ere); commercial(?:e)?; manag(?:er|euse); gerant(?:e)?;
-    direct(?:eur|rice); magasini(?:er|ere); cariste;
-    preparat(?:eur|rice)(?: de commandes?| en pharmacie)?; manutentionnaire; agent(?:e)?;
-    ouvri(?:er|ere); technicien(?:ne)?; operat(?:eur|rice); livr(?:eur|euse);
-    chauffeur(?:[- ]livreur| poids[- ]lourds?| pl| spl| vl| de bus| routier)?;
-    conduct(?:eur|rice)(?: d'engins| de bus| routier)?; coursi(?:er|ere); fact(?:eur|rice);
-    posti(?:er|ere); vigile; gardien(?:ne)?; concierge; femme de (?:chambre|menage);
-    valet de chambre; homme (?:d'entretien|toutes mains|de menage); veill(?:eur|euse) de nuit;
-    lav(?:eur|euse) de vitres; nettoy(?:eur|euse); serv(?:eur|euse); barman; barmaid; barista;
-    plong(?:eur|euse); commis(?: de cuisine| de salle)?; cuisini(?:er|ere); second de cuisine;
-    equipi(?:er|ere); receptionniste; gouvernant(?:e)?; boulang(?:er|ere); patissi(?:er|ere);
-    bouch(?:er|ere); charcuti(?:er|ere); poissonni(?:er|ere); macon(?:ne)?; coffreur;
-    ferrailleur; plombier; chauffagiste; electricien(?:ne)?; peintre(?: en batiment)?;
-    plaquiste; carreleur; menuisier; charpentier; couvreur; manoeuvre; terrassier; grutier;
-    soud(?:eur|euse); chaudronnier; mecanicien(?:ne)?; carrossier; jardini(?:er|ere);
-    paysagiste; agricult(?:eur|rice); elev(?:eur|euse); vendang(?:eur|euse);
-    cueill(?:eur|euse); maraich(?:er|ere); palefreni(?:er|ere); secretaire(?: medicale)?;
-    comptable; standardiste; teleconseill(?:er|ere); teleoperat(?:eur|rice); gestionnaire;
-    informaticien(?:ne)?; developp(?:eur|euse); graphiste; professeur(?:e)?; enseignant(?:e)?;
-    format(?:eur|rice); surveillant(?:e)?; coiff(?:eur|euse); estheticien(?:ne)?;
-    couturi(?:er|ere); fleuriste; demenageur;
-    """
-)
-_ADVERBS = r"(?:(?:aussi|egalement|deja|d'abord|surtout|alors|donc|toujours|encore|plutot|la)\s+)*"
-_TRIGGER_HEAD = (
-    r"(?:j'?\s*etais|jetais|je suis|jsuis|chuis|j'?\s*ai\s+(?:\w+\s+)?ete|j'?\s*avais ete"
-    r"|je suis devenue?|j'?\s*ai travaille|je travaill(?:e|ais)|j'?\s*ai bosse|je boss(?:e|ais)"
-    r"|embauchee?|recrutee?|engagee?|j'?\s*ai commence|j'?\s*ai debute|j'?\s*ai fait|jai fait"
-    r"|je fais(?:ais)?)"
-)
-_TRIGGER_TAIL = (
-    r"(?:comme|en tant qu'?\s*e?|en qualite d[e']\s*"
-    r"|(?:un |au |le )?(?:poste|job|emploi|metier|contrat) d[e']\s*)"
-)
-# Before a role: "j'étais", "je suis", "comme", "en tant que", "poste de" (at the end of a prefix).
-TRIGGER_END = re.compile(
-    rf"(?<![a-z0-9])(?:{_TRIGGER_HEAD}\s+{_ADVERBS}(?:{_TRIGGER_TAIL}\s*)?(?:une?\s+)?"
-    rf"|{_TRIGGER_TAIL}\s*)$"
-)
-# Stricter, for roles that are not in the lexicon (a plain noun after the trigger).
-STRONG_TRIGGER_END = re.compile(
-    r"(?<![a-z0-9])(?:j'?\s*etais|jetais|je suis|jsuis|chuis|j'?\s*ai\s+(?:\w+\s+)?ete"
-    rf"|{_TRIGGER_TAIL}|(?:travaille|embauchee?|recrutee?)\s+comme)\s+{_ADVERBS}$"
-)
-SECTORS = _rx(
-    r"""
-    ehpad; ehpa; usld; maisons? de retraite; residences?(?: seniors?| services?| autonomie);
-    foyers?(?: logements?| de vie| d'hebergement| d'accueil)?; hopita(?:l|ux); cliniques?; chu;
-    centres? hospitali\w+;
-    centres? (?:de soins|de sante|de loisirs|de vacances|de tri|de formation|d'appels?);
-    centre aere; ime; esat; ssiad; saad; ccas; creches?; micro[- ]creches?; garderie;
-    ecoles?(?: maternelle| primaire| elementaire)?; colleges?; lycees?; cantines?;
-    colonies?(?: de vacances)?; restaurants?(?: scolaires?| d'entreprise)?;
-    restos?(?: du coeur)?; restauration(?: rapide| collective| scolaire)?; brasseries?;
-    pizzerias?; fast[- ]?foods?; snacks?; cafes?; bars?; hotels?; hotellerie; campings?;
-    boulangeries?(?:[- ]patisseries?)?; patisseries?; boucheries?; charcuteries?;
-    poissonneries?; epiceries?; superettes?; supermarches?; hypermarches?; grandes? surfaces?;
-    grande distribution; magasins?; boutiques?; commerces?; usines?; entrepots?;
-    plate-?formes?(?: logistiques?| telephoniques?)?; chantiers?; btp; batiment;
-    travaux publics; agences?(?: d'interim| immobilieres?| de voyages?)?; mairies?;
-    collectivites?(?: territoriales?)?; prefectures?; associations?; entreprises?; societes?;
-    start[- ]?ups?; fermes?; exploitations?(?: agricoles?)?; vignobles?; domaines?; garages?;
-    pharmacies?; laboratoires?; imprimeries?; cabinets?; call[- ]?centers?;
-    parcs? d'attractions?; stations? de ski; salons? de coiffure; pressings?; blanchisseries?;
-    particuliers?; industrie; secteur; carrefour; leclerc; auchan; lidl; aldi; intermarche;
-    monoprix; franprix; super u; hyper u; amazon; mcdo; mc ?donalds?; mc ?donald's;
-    burger king; kfc; decathlon; ikea; la poste; sncf; ratp; edf; sodexo; elior; emmaus;
-    croix[- ]rouge; secours (?:populaire|catholique);
-    """
-)
-# Sector nouns that name a field only after "dans le / la / l'" ("dans la vente").
-FIELDS = words(
-    """nettoyage proprete securite sante social medico-social vente commerce logistique
-    transport industrie agroalimentaire agriculture batiment informatique comptabilite
-    animation evenementiel tourisme education enseignement immobilier banque assurance
-    automobile restauration hotellerie menage"""
-)
-EMPLOYER_PREPS = words("chez dans en a au aux pour")
-DETERMINERS = words(
-    "le la l' les un une des du ce cet cette ces mon ma mes ton ta tes son sa ses notre nos "
-    "votre vos leur leurs"
-)
-_NUM = (
-    r"(?:\d+(?:[.,]5)?|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize"
-    r"|quatorze|quinze|seize|dix-\w+|vingt|trente|quarante|quelques|plusieurs|nombreuses"
-    r"|nombreux|une (?:dizaine|douzaine|quinzaine|vingtaine|trentaine) d'?\s*e?)"
-)
-_UNIT = r"(?:jours?|semaines?|mois|ans?|annees?|saisons?|etes?|hivers?|week-?ends?)"
-_YEAR = r"(?:19|20)\d\d"
-_MONTH = (
-    r"(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre"
-    r"|decembre)"
-)
-_WHEN = rf"(?:(?:{_MONTH}\s+)?{_YEAR}|{_MONTH}|aujourd'\s*hui|maintenant)"
-# (pattern, rank): durations as written; the experience keeps the best-ranked first one.
-DURATIONS = (
-    (
-        re.compile(
-            rf"(?<![a-z0-9])(?:(?:de|d')\s*{_WHEN}\s*(?:a|au|jusqu'\s*(?:a|en))\s*{_WHEN}"
-            rf"|entre\s+{_WHEN}\s+et\s+{_WHEN}|{_YEAR}\s*[-/]\s*{_YEAR}"
-            rf"|depuis\s+(?:{_MONTH}\s+)?{_YEAR})(?![a-z0-9])"
-        ),
-        0,
-    ),
-    (
-        re.compile(
-            rf"(?<![a-z0-9])(?:depuis\s+)?(?:un an et demi|{_NUM}(?:\s+et\s+demie?)?\s+{_UNIT}"
-            rf"(?:\s+et\s+demie?)?)(?![a-z0-9])"
-        ),
-        0,
-    ),
-    (
-        re.compile(
-            r"(?<![a-z0-9])(?:(?:tous les|toutes les|chaque)\s+(?:etes?|hivers?|saisons?|ans"
-            r"|annees?|week-?ends?|vacances(?: scolaires)?)|(?:l'\s*|cet\s+|les\s+)"
-            r"(?:etes?|hivers?)(?:\s+derniers?)?|pendant les vacances(?: scolaires| d'ete)?)"
-            r"(?![a-z0-9])"
-        ),
-        1,
-    ),
-    (re.compile(rf"(?<![a-z0-9])en\s+{_YEAR}(?![a-z0-9])"), 2),
-)
-# Ages ("j'ai 45 ans", "à 18 ans", "un enfant de 3 ans") and elapsed time ("après 2 ans").
-_NOT_DURATION_BEFORE = re.compile(
-    r"(?<![a-z0-9])(?:j'?\s*ai|jai|il y a|ya|agee?s? de|a|apres|au bout d[e']"
-    r"|(?:enfants?|fils|filles?|bebes?|garcons?|petite?s?) de)\s*$"
-)
-_NOT_DURATION_AFTER = re.compile(r"\s*(?:par|sur)\b")
-_FAMILY_RX = (
-    r"(?:mere|pere|maman|papa|parents|mari|femme|epou(?:x|se)|compagnon|compagne|conjointe?"
-    r"|grand-mere|grand-pere|grands-parents|grand-mere|frere|soeur|belle-mere|beau-pere|tante"
-    r"|oncle|mamie|papi)"
-)
-_CHILD_RX = r"(?:fils|filles?|enfants?)"
-_ILL = (
-    r"(?:(?:qui\s+)?(?:est|etait|etant|a ete|devenue?)\s+)?(?:malades?|handicape\w*"
-    r"|polyhandicape\w*|agee?s?|dependante?s?|invalides?|autistes?)"
-)
-AIDANT = re.compile(
-    r"(?<![a-z0-9])(?:(?:je\s+|j'\s*)?(?:m'\s*occupe|m'\s*occupais|me suis occupee?|m'\s*occuper"
-    r"|aide|aidais|ai aide|soigne|soignais|accompagne|accompagnais|garde|gardais)"
-    r"\s+(?:de\s+|d'\s*)?"
-    rf"(?:ma|mon|mes|notre|nos)\s+(?:{_FAMILY_RX}(?:\s+{_ILL})?|{_CHILD_RX}\s+{_ILL})"
-    rf"|(?:ma|mon|mes)\s+{_FAMILY_RX}\s+{_ILL}|(?:mon|ma|mes)\s+{_CHILD_RX}\s+{_ILL}"
-    r"|(?:proche\s+)?aidante?s?(?:\s+familia\w+)?)(?![a-z0-9])"
-)
-# (pattern, contract type, rank)
-CONTRACTS = (
-    (r"cdi|contrat a duree indeterminee", "cdi", 0),
-    (r"cdd|contrat a duree determinee", "cdd", 0),
-    (r"(?:des|un|en|faisais des|fait des) remplacements?", "cdd", 1),
-    (
-        r"interim\w*|adecco|manpower|randstad|synergie|proman|start people|partnaire|supplay",
-        "interim",
-        0,
-    ),
-    (
-        r"saisonni\w*|saisons?|vendang\w*|cueillette\w*|jobs? d'\s*ete|emplois? d'\s*ete",
-        "saisonnier",
-        0,
-    ),
-    (r"(?:tous les|les|l'|cet|chaque)\s*etes?(?:\s+derniers?)?", "saisonnier", 1),
-    (r"benevol\w*", "benevolat", 0),
-    (
-        r"associati\w*|asso|restos? du coeur|secours (?:populaire|catholique)|croix[- ]rouge"
-        r"|emmaus",
-        "benevolat",
-        1,
-    ),
-    (r"service civique", "service_civique", 0),
-    (r"stages?|stagiaires?|pmsmp|periodes? (?:de mise en situation|d'\s*immersion)\w*", "stage", 0),
-    (r"alternan\w*|apprenti\w*|contrat (?:pro|de professionnalisation)", "alternance", 0),
-    (
-        r"auto-?\s*entrepr\w*|micro-?\s*entrepr\w*|free-?\s*lances?|independant\w*|a mon compte"
-        r"|mon propre compte|ma (?:propre )?(?:entreprise|societe|boite)",
-        "independant",
-        0,
-    ),
-)
-_CONTRACT_RX = tuple(
-    (re.compile(rf"(?<![a-z0-9])(?:{p})(?![a-z0-9])"), kind, rank) for p, kind, rank in CONTRACTS
-)
-_PERSONS = re.compile(
-    r"(?:stagiair|interimair|benevoles?$|apprenti(?:e|s|es)?$|saisonni|alternant)"
-)
-_OTHERS = re.compile(r"(?<![a-z0-9])(?:les|des|mes|nos|ses|leurs|aux|d'|de|plusieurs|\d+)\s*$")
-_GERUND = re.compile(r"\ben\s*$")
-WORK_INTRO = re.compile(
-    r"(?<![a-z0-9])(?:travaill\w*|boss\w*|embauch\w*|recrut\w*|employ\w*|engage\w*|postes?|jobs?"
-    r"|emplois?|boulots?|missions?|contrats?)(?![a-z0-9])"
-)
-_CUE_FILLER = r"(?:(?:et|alors|bon|euh|moi|donc|mais|oui|bref|enfin)[\s,]+)*"
-EXPERIENCE_CUE = re.compile(
-    rf"^{_CUE_FILLER}(?:avant|auparavant|ensuite|apres|puis|sinon|autrement|aujourd'\s*hui"
-    r"|actuellement|maintenant|depuis|dernierement|recemment|precedemment|parallelement"
-    r"|plus tard|par la suite|a cote|en parallele|en meme temps|il y a|au debut|d'\s*abord"
-    rf"|l'\s*an(?:nee)? derni\w+|l'\s*ete dernier|(?:en|de|d'|entre|depuis)?\s*{_YEAR}"
-    r")(?![a-z0-9])"
-)
-ALSO_CUE = re.compile(r"^\W*(?:[\w']+\W+){0,4}?(?:aussi|egalement|deja|autre)(?![a-z0-9])")
-_NOT_ROLE = (
-    STATUS
-    | FAMILY
-    | TIME_NOUNS
-    | words("demandeur demandeuse personne gens femme homme garcon chose truc fois habitude")
-)
-_ROLE_STOP_AFTER = words("comme par")
-_NOUNISH = ("age", "ment", "tion")  # mis-tagged adjectives: "maçon coffrage"
-_NOT_IN_NP = (
-    TIME_NOUNS
-    | STATUS
-    | FAMILY
-    | words("tout tous toute toutes meme autre autres chaque plusieurs quelques certains aussi")
-)
-_OF = words("de d' du des")
-_PRONOUNS = words("moi toi lui elle nous vous eux elles soi")
-_NOT_EMPLOYER_ACRONYMS = words("cdi cdd ash avs aesh amp advf atsem smic rsa caf cv rh")
+# --- Mentions -----------------------------------------------------------------------------
 
 
 def _alpha(tok: Tok) -> bool:
@@ -364,7 +162,7 @@ def _extend_np(toks: list[Tok], k: int, b: int, *, caps: bool = False) -> int:
     """Extend a noun phrase ending at ``k`` over adjectives and one ``de`` complement."""
 
     def ok(tok: Tok) -> bool:
-        return _alpha(tok) and tok.norm not in _NOT_IN_NP
+        return _alpha(tok) and tok.norm not in lex.NOT_IN_NP
 
     k = _glue(toks, k, b)
     j, limit = k + 1, k + (4 if caps else 2)
@@ -373,13 +171,13 @@ def _extend_np(toks: list[Tok], k: int, b: int, *, caps: bool = False) -> int:
         and j <= limit
         and ok(toks[j])
         and (
-            (toks[j].pos == "ADJ" and not toks[j].norm.endswith(_NOUNISH))
+            (toks[j].pos == "ADJ" and not toks[j].norm.endswith(lex.NOUNISH))
             or (caps and toks[j].cap and toks[j].pos not in ("PUNCT", "PRON", "VERB", "AUX"))
         )
     ):
         k, j = j, j + 1
-    if j + 1 < b and toks[j].norm in _OF:
-        n = j + 2 if toks[j + 1].norm in DETERMINERS and j + 2 < b else j + 1
+    if j + 1 < b and toks[j].norm in lex.OF:
+        n = j + 2 if toks[j + 1].norm in lex.DETERMINERS and j + 2 < b else j + 1
         head = toks[n]
         if ok(head) and head.pos in ("NOUN", "PROPN", "X") and (caps or not head.cap):
             k = n
@@ -412,21 +210,21 @@ def find_roles(
         tok, last = toks[j], -1
         if _alpha(tok):
             fs = folded.first[tok.start]
-            m = ROLES.match(folded.text, fs)
+            m = lex.ROLES.match(folded.text, fs)
             if m and (
-                TRIGGER_END.search(folded.text[max(fa, fs - 80) : fs])
+                lex.TRIGGER_END.search(folded.text[max(fa, fs - 80) : fs])
                 or (j == content_start and tok.pos != "VERB")
             ):
                 last = _token_ending_at(toks, j, b, folded.origin[m.end() - 1] + 1)
                 nxt = toks[last + 1].norm if last + 1 < b else ""
-                if nxt in _ROLE_STOP_AFTER or (j == content_start and nxt in DETERMINERS):
+                if nxt in lex.ROLE_STOP_AFTER or (j == content_start and nxt in lex.DETERMINERS):
                     last = -1
             elif (
                 tok.pos == "NOUN"
                 and not tok.cap
-                and tok.norm not in _NOT_ROLE
-                and not SECTORS.match(folded.text, fs)
-                and STRONG_TRIGGER_END.search(folded.text[max(fa, fs - 80) : fs])
+                and tok.norm not in lex.NOT_ROLE
+                and not lex.SECTORS.match(folded.text, fs)
+                and lex.STRONG_TRIGGER_END.search(folded.text[max(fa, fs - 80) : fs])
             ):
                 last = j
         if last >= 0:
@@ -446,12 +244,12 @@ def find_employers(
     out: list[Mention] = []
     j = a
     while j < b:
-        prep = toks[j].norm if toks[j].norm in EMPLOYER_PREPS else ""
+        prep = toks[j].norm if toks[j].norm in lex.EMPLOYER_PREPS else ""
         if not prep and j != content_start:
             j += 1
             continue
         k = j + 1 if prep else j
-        det = k < b and toks[k].norm in DETERMINERS and prep != "en"
+        det = k < b and toks[k].norm in lex.DETERMINERS and prep != "en"
         if det:
             k += 1
         if k >= b or not _alpha(toks[k]):
@@ -459,15 +257,15 @@ def find_employers(
             continue
         head, last = toks[k], -1
         fs = folded.first[head.start]
-        m = SECTORS.match(folded.text, fs)
+        m = lex.SECTORS.match(folded.text, fs)
         if prep == "chez":
-            if head.pos != "PRON" and head.norm not in _PRONOUNS | FAMILY | TIME_NOUNS:
+            if head.pos != "PRON" and head.norm not in lex.PRONOUNS | lex.FAMILY | lex.TIME_NOUNS:
                 last = _extend_np(toks, k, b, caps=True)
         elif m:
             last = _extend_np(
                 toks, _token_ending_at(toks, k, b, folded.origin[m.end() - 1] + 1), b, caps=True
             )
-        elif prep == "dans" and det and head.norm in FIELDS:
+        elif prep == "dans" and det and head.norm in lex.FIELDS:
             last = _extend_np(toks, k, b)
         elif (
             prep in ("au", "aux", "pour", "dans")
@@ -476,7 +274,7 @@ def find_employers(
         ):
             text_k = text[head.start : head.end]
             acronym = len(text_k) >= 2 and text_k.isupper() and text_k.isalpha()
-            if (acronym and head.norm not in _NOT_EMPLOYER_ACRONYMS) or (
+            if (acronym and head.norm not in lex.NOT_EMPLOYER_ACRONYMS) or (
                 head.cap and prep != "en" and head.pos in ("PROPN", "NOUN", "X")
             ):
                 last = _extend_np(toks, k, b, caps=True)
@@ -495,23 +293,25 @@ def find_spans(folded: Folded, text: str) -> list[Mention]:
     """Durations, contracts and family-carer phrases anywhere in the narrative."""
     out: list[Mention] = []
     ftext = folded.text
-    for pattern, rank in DURATIONS:
+    for pattern, rank in lex.DURATIONS:
         for m in pattern.finditer(ftext):
             before = ftext[max(0, m.start() - 20) : m.start()]
-            if _NOT_DURATION_BEFORE.search(before) or _NOT_DURATION_AFTER.match(ftext, m.end()):
+            if lex.NOT_DURATION_BEFORE.search(before) or lex.NOT_DURATION_AFTER.match(
+                ftext, m.end()
+            ):
                 continue
             start, end = folded.span(m.start(), m.end(), text)
             out.append(Mention("duration", start, end, text[start:end], rank))
-    for pattern, kind, rank in _CONTRACT_RX:
+    for pattern, kind, rank in lex.CONTRACTS:
         for m in pattern.finditer(ftext):
-            if _PERSONS.match(m.group()) and _OTHERS.search(
+            if lex.STATUS_PERSON.match(m.group()) and lex.OTHERS_BEFORE.search(
                 ftext, max(0, m.start() - 12), m.start()
             ):
                 continue  # "j'encadrais des apprentis" is not an apprenticeship
             start, end = folded.span(m.start(), m.end(), text)
             out.append(Mention("contract", start, end, kind, rank))
-    for m in AIDANT.finditer(ftext):
-        if _GERUND.search(ftext[max(0, m.start() - 4) : m.start()]):
+    for m in lex.AIDANT.finditer(ftext):
+        if lex.GERUND_BEFORE.search(ftext[max(0, m.start() - 4) : m.start()]):
             continue
         start, end = folded.span(m.start(), m.end(), text)
         out.append(Mention("aidant", start, end, text[start:end]))
@@ -527,6 +327,45 @@ def assign(mentions: list[Mention], unit_starts: list[int]) -> list[list[Mention
         if index >= 0:
             out[index].append(mention)
     return out
+
+
+def split_jobs(
+    toks: list[Tok], units: list[tuple[int, int, bool]], folded: Folded, text: str
+) -> list[tuple[int, int, bool]]:
+    """Cut a clause before a comma piece that names a role and an employer when an earlier
+    piece of the clause names a role and another employer ("ASH en EHPAD, AVS en école").
+
+    Each job then gets its own experience (:meth:`Experience.starts_new`). Clauses are
+    (first token, end token, starts a line).
+    """
+    out: list[tuple[int, int, bool]] = []
+    for a, b, line_start in units:
+        starts = [a] + [i + 1 for i in range(a, b) if toks[i].norm == ","]
+        pieces = list(zip(starts, [*starts[1:], b], strict=True)) if len(starts) > 1 else []
+        first, previous = a, ""
+        for pa, pb in pieces:
+            employer = _job(toks, pa, pb, folded, text)
+            if previous and employer and not same_value(previous, employer):
+                out.append((first, pa, line_start and first == a))
+                first = pa
+            previous = employer or previous
+        out.append((first, b, line_start and first == a))
+    return out
+
+
+def _job(toks: list[Tok], a: int, b: int, folded: Folded, text: str) -> str:
+    """The employer of ``toks[a:b]`` if it also names a role ("" if not)."""
+    lead = lead_word(toks, a, b)
+    roles = find_roles(toks, a, b, lead, folded, text) if lead < b else []
+    employers = find_employers(toks, a, b, lead, folded, text) if roles else []
+    apart = (e for e in employers if all(e.end <= r.start or r.end <= e.start for r in roles))
+    return next((e.value for e in apart), "")
+
+
+def lead_word(toks: list[Tok], a: int, b: int) -> int:
+    """The first word of ``toks[a:b]`` that is not a connector or a filler (``b`` if none)."""
+    alnum = (j for j in range(a, b) if any(c.isalnum() for c in toks[j].norm))
+    return next((j for j in alnum if toks[j].norm not in lex.LEAD_TRIM), b)
 
 
 def same_value(a: str, b: str) -> bool:
@@ -594,3 +433,36 @@ class Experience:
             elif not same_value(m.value, current.value):
                 return True
         return False
+
+
+def add_clause(
+    experiences: list[Experience],
+    mentions: list[Mention],
+    spans: list[tuple[int, int]],
+    clause: str,
+    *,
+    bare: bool,
+    line_start: bool,
+    lead_end: int,
+) -> None:
+    """Add a clause's mentions and segment spans to the current experience or a new one.
+
+    ``clause`` is the folded clause, ``bare`` says that it describes no activity (only
+    context), ``lead_end`` is where its first word ends.
+    """
+    work = bool(lex.WORK_INTRO.search(clause)) or any(m.kind == "role" for m in mentions)
+    # An employer in a clause about an activity is weak (rank 1: fills an empty slot) or,
+    # after "à" ("je les emmenais à l'école"), a destination rather than an employer.
+    mentions = [
+        Mention(m.kind, m.start, m.end, m.value, 0)
+        if m.kind == "employer" and (bare or work)
+        else m
+        for m in mentions
+        if m.kind != "employer" or m.rank < 2 or bare or work
+    ]
+    cue = bool(lex.EXPERIENCE_CUE.search(clause) or lex.ALSO_CUE.search(clause))
+    if experiences[-1].starts_new(mentions, cue=cue, line_start=line_start, lead_end=lead_end):
+        experiences.append(Experience())
+    exp = experiences[-1]
+    exp.mentions.extend(mentions)
+    exp.spans.extend(span for span in spans if span not in exp.spans)

@@ -19,7 +19,7 @@ from habilitant.domain import Analysis, Segment
 from habilitant.errors import UnknownCodeError
 from habilitant.inputs import language_warning, validate_text
 from habilitant.matching.fusion import Fused, MatchingConfig
-from habilitant.matching.matcher import Matcher
+from habilitant.matching.matcher import Matcher, windows
 from habilitant.settings import Settings, get_settings
 from habilitant.statements import StatementLimits, build_statements
 
@@ -101,8 +101,11 @@ class Habilitant:
             empty = np.zeros((0, len(self.index)), dtype=np.float32)
             return Ranking(segments, None, empty)
         texts = [s.text for s in segments]
-        vectors = self.encoder.encode_queries(texts)
-        fused, dense = self.matcher.match(texts, vectors)
+        context = windows(text)
+        vectors = self.encoder.encode_queries(texts + context)
+        fused, dense = self.matcher.match(
+            texts, vectors[: len(texts)], vectors[len(texts) :], text=text
+        )
         return Ranking(segments, fused, dense)
 
     def analyse(

@@ -2,20 +2,24 @@
 
 For each segment ``s`` and index entry ``i``::
 
-    evidence[s, i] = dense[s, i] + lexical_weight * lexical[s, i]
-    evidence[i]    = max_s evidence[s, i]                     (best supporting segment)
+    dense[s, i]    = cos(s, i) - mean_j cos(s, j)      (centred per segment: short segments
+                                                        resemble everything a little)
+    evidence[s, i] = dense[s, i] + lexical_weight * overlap[s, i]
+    evidence[i]    = max_s evidence[s, i]              (best supporting segment)
 
 Groups (ROME fiches, certifications, blocs, emplois-types) get a score from their members'
-evidence (log-mean-exp pooling) and from their titles (fiche title, appellations,
-certification title). Within each group kind a softmax turns scores into a posterior, and
-every statement receives the posterior of its best group: a competence is credible when
-its fiche / bloc / certification is, not only when one sentence resembles it.
+evidence (log-mean-exp pooling: a soft "best few") and from the texts that describe them
+(titles, appellations, definitions), compared with the segments and with wider windows of
+the narrative. Within each group kind a softmax turns scores into a posterior, and each
+statement receives the posterior of its best group, weighted up when the referential marks
+the link as core (ROME ``coeur_metier`` « Principale »)::
 
-    score[i] = evidence[i] + structure_weight * posterior[group(i)]
+    score[i] = evidence[i] + structure_weight * max_g posterior[g] * link_weight[g, i]
 
-The decision uses the evidence (a fiche alone never attests a competence) together with the
-score: *attested*, *to confirm*, or nothing. Thresholds come from a dev split
-(``scripts/calibrate.py``) and are stored in :class:`MatchingConfig`.
+A competence is credible when its fiche / bloc / certification is, not only when one
+sentence resembles it. The decision uses the evidence (a fiche alone never attests a
+competence) and the score: *attested*, *to confirm*, or nothing. Weights and thresholds
+were set on the dev split ``offres-ft-2025-dev`` (``scripts/tune_matching.py``).
 """
 
 from __future__ import annotations
@@ -31,14 +35,17 @@ from habilitant.matching.structure import Structure
 class MatchingConfig:
     lexical_weight: float = 0.10
     pool_beta: float = 30.0
-    title_weight: float = 0.5
+    pool_weight: float = 1.0
+    title_weight: float = 1.0
+    group_lexical_weight: float = 0.05
     temperature: float = 0.02
     structure_weight: float = 0.05
-    # Decision thresholds on evidence (cosine scale of the default encoder) and score.
-    attested_evidence: float = 0.88
-    confirm_evidence: float = 0.85
-    attested_score: float = 0.90
-    confirm_score: float = 0.86
+    principal_weight: float = 0.5
+    # Decision thresholds on evidence (centred cosine + lexical) and score.
+    attested_evidence: float = 0.12
+    confirm_evidence: float = 0.09
+    attested_score: float = 0.14
+    confirm_score: float = 0.10
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,14 @@ class Fused:
     score: np.ndarray  # evidence + structure
     group_scores: np.ndarray  # per group
     group_posterior: np.ndarray  # per group, softmax within (referentiel, kind)
+
+
+def centre(similarities: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Subtract each row's mean similarity over the statements (``mask``)."""
+    if similarities.size == 0:
+        return similarities
+    means = similarities[:, mask].mean(axis=1, keepdims=True)
+    return similarities - means
 
 
 def _softmax_within(scores: np.ndarray, ids: np.ndarray, temperature: float) -> np.ndarray:
@@ -70,25 +85,39 @@ def fuse(
     structure: Structure,
     config: MatchingConfig,
     group_sets: list[np.ndarray],
+    context: np.ndarray | None = None,
+    group_lexical: np.ndarray | None = None,
 ) -> Fused:
-    """Fuse segment x entry evidence with the structure. ``group_sets`` lists group ids
-    whose posteriors are normalised together (e.g. all ROME fiches, all RNCP certifications)."""
+    """Fuse centred ``(segments, entries)`` similarities with the structure.
+
+    ``context`` holds centred similarities of wider windows of the narrative; they count
+    only towards group descriptions (titles, appellations, definitions). ``group_sets``
+    lists group ids whose posteriors are normalised together (e.g. all ROME fiches).
+    """
     evidence_matrix = dense if lexical is None else dense + config.lexical_weight * lexical
     best_segment = evidence_matrix.argmax(axis=0)
     evidence = evidence_matrix[best_segment, np.arange(evidence_matrix.shape[1])]
-    pooled = structure.pool_members(
-        np.where(structure.statement_mask, evidence, -1.0), config.pool_beta
+    pooled = structure.pool_members(evidence, config.pool_beta)
+    described = (
+        evidence
+        if context is None or not len(context)
+        else np.maximum(evidence, context.max(axis=0))
     )
-    titles = structure.max_titles(evidence)
+    titles = structure.max_titles(described)
     group_scores = np.where(
-        np.isfinite(titles), pooled + config.title_weight * np.maximum(titles - pooled, 0), pooled
-    ).astype(np.float32)
+        np.isfinite(pooled), config.pool_weight * np.nan_to_num(pooled, neginf=0.0), 0.0
+    ) + np.where(np.isfinite(titles), config.title_weight * np.nan_to_num(titles, neginf=0.0), 0.0)
+    if group_lexical is not None:
+        group_scores = group_scores + config.group_lexical_weight * group_lexical
+    group_scores[~np.isfinite(pooled) & ~np.isfinite(titles)] = -np.inf
+    group_scores = group_scores.astype(np.float32)
     posterior = np.zeros(len(structure.groups), dtype=np.float32)
     for ids in group_sets:
         if ids.size:
             probabilities = _softmax_within(group_scores, ids, config.temperature)
             posterior[ids] = probabilities / max(float(probabilities.max()), 1e-9)
-    score = evidence + config.structure_weight * structure.spread(posterior)
+    support = structure.spread(posterior, config.principal_weight)
+    score = evidence + config.structure_weight * support
     return Fused(evidence, best_segment, score, group_scores, posterior)
 
 

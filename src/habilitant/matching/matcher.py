@@ -7,6 +7,7 @@ products per narrative.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -14,7 +15,8 @@ import numpy as np
 
 from habilitant.index import CompetenceIndex
 from habilitant.index_entries import IndexEntry
-from habilitant.matching.fusion import Fused, MatchingConfig, fuse
+from habilitant.matching.fusion import Fused, MatchingConfig, centre, fuse
+from habilitant.matching.group_lexical import GroupLexicon
 from habilitant.matching.lexical import stem_tokens
 from habilitant.matching.overlap import TermOverlap
 from habilitant.matching.structure import Structure
@@ -27,6 +29,7 @@ class Matcher:
     overlap: TermOverlap
     structure: Structure
     group_sets: list[np.ndarray]
+    group_lexicon: GroupLexicon
     config: MatchingConfig
 
     @classmethod
@@ -47,6 +50,7 @@ class Matcher:
             overlap=TermOverlap.build([stem_tokens(e.libelle) for e in entries]),
             structure=structure,
             group_sets=group_sets,
+            group_lexicon=GroupLexicon.build(structure, entries, group_sets),
             config=config or MatchingConfig(),
         )
 
@@ -60,10 +64,46 @@ class Matcher:
         self,
         segment_texts: Sequence[str],
         segment_vectors: np.ndarray,
+        window_vectors: np.ndarray | None = None,
         config: MatchingConfig | None = None,
+        text: str = "",
     ) -> tuple[Fused, np.ndarray]:
-        """Fused per-entry results and the dense ``(segments, entries)`` similarities."""
+        """Fused per-entry results and the raw dense ``(segments, entries)`` similarities."""
+        mask = self.structure.statement_mask
         dense = self.dense(segment_vectors)
-        lexical = self.lexical(segment_texts)
-        fused = fuse(dense, lexical, self.structure, config or self.config, self.group_sets)
+        context = None
+        if window_vectors is not None and len(window_vectors):
+            context = centre(self.dense(window_vectors), mask)
+        fused = fuse(
+            centre(dense, mask),
+            self.lexical(segment_texts),
+            self.structure,
+            config or self.config,
+            self.group_sets,
+            context,
+            self.group_lexicon.scores(text or " ".join(segment_texts)),
+        )
         return fused, dense
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
+
+
+def windows(text: str, max_words: int = 80) -> list[str]:
+    """The text cut into windows of whole sentences, ``max_words`` words at most each."""
+    out: list[str] = []
+    current: list[str] = []
+    for sentence in (s.strip() for s in _SENTENCE_END.split(text)):
+        words = sentence.split()
+        if not words:
+            continue
+        if current and len(current) + len(words) > max_words:
+            out.append(" ".join(current))
+            current = []
+        current.extend(words)
+        while len(current) > max_words:
+            out.append(" ".join(current[:max_words]))
+            current = current[max_words:]
+    if current:
+        out.append(" ".join(current))
+    return out

@@ -22,6 +22,8 @@ STATEMENT_KINDS = frozenset(
 )
 # Parent kinds that group statements.
 GROUP_KINDS = ("fiche", "certification", "emploi_type", "bloc")
+# Link roles that mark an item as core to its group (ROME coeur_metier).
+CORE_ROLES = frozenset({"Principale"})
 # Entry kinds that name a group (their text is the group's title).
 TITLE_KINDS = {
     "fiche": "fiche",
@@ -49,6 +51,9 @@ class Structure:
     group_position: dict[tuple[str, str, str], int]
     statement_mask: np.ndarray  # entries: True for statements
     sizes: np.ndarray  # statements per group
+    link_rows: np.ndarray  # member links as (group, entry, core) arrays, for spreading
+    link_cols: np.ndarray
+    link_core: np.ndarray  # 1.0 where the referential marks the link as core
 
     @classmethod
     def from_entries(cls, entries: Sequence[IndexEntry]) -> Structure:
@@ -64,6 +69,7 @@ class Structure:
 
         member_rows: list[int] = []
         member_cols: list[int] = []
+        member_core: list[float] = []
         title_rows: list[int] = []
         title_cols: list[int] = []
         mask = np.zeros(len(entries), dtype=bool)
@@ -75,6 +81,7 @@ class Structure:
                         row = group_of(entry.referentiel, parent.kind, parent.code, parent.libelle)
                         member_rows.append(row)
                         member_cols.append(column)
+                        member_core.append(1.0 if parent.role in CORE_ROLES else 0.0)
             if entry.kind == "description" and entry.parents:
                 parent = entry.parents[0]
                 title_rows.append(
@@ -102,7 +109,17 @@ class Structure:
         titles.sum_duplicates()
         titles.data[:] = 1.0
         sizes = np.asarray(members.sum(axis=1)).ravel()
-        return cls(groups, members, titles, position, mask, sizes)
+        return cls(
+            groups,
+            members,
+            titles,
+            position,
+            mask,
+            sizes,
+            np.asarray(member_rows, dtype=np.int64),
+            np.asarray(member_cols, dtype=np.int64),
+            np.asarray(member_core, dtype=np.float32),
+        )
 
     def group_ids(self, kind: str, referentiels: Sequence[str] | None = None) -> np.ndarray:
         wanted = set(referentiels or ())
@@ -135,9 +152,10 @@ class Structure:
         np.maximum.at(out, titles.row, evidence[titles.col])
         return out
 
-    def spread(self, group_weights: np.ndarray) -> np.ndarray:
-        """Per entry, the largest weight among the groups it belongs to (0 when none)."""
-        coo = self.members.tocoo()
+    def spread(self, group_weights: np.ndarray, core_weight: float = 0.0) -> np.ndarray:
+        """Per entry, the largest weight among its groups, times ``1 + core_weight`` on core
+        links (0 when the entry belongs to no group)."""
+        values = group_weights[self.link_rows] * (1.0 + core_weight * self.link_core)
         out = np.zeros(self.members.shape[1], dtype=np.float32)
-        np.maximum.at(out, coo.col, group_weights[coo.row])
+        np.maximum.at(out, self.link_cols, values.astype(np.float32))
         return out

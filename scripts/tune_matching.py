@@ -1,0 +1,143 @@
+"""Tune the fusion weights on the DEV split (offres-ft-2025-dev.jsonl) by coordinate search.
+
+    python scripts/tune_matching.py [--dataset ../shared/eval/offres-ft-2025-dev.jsonl]
+
+Segments and their encodings are computed once; each configuration then only re-runs the
+fusion. Prints the best configuration and its dev metrics (these are *tuning* figures:
+report them as dev, never as test results), and writes scripts/results/tuning.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+from habilitant.evaluation.datasets import load_eval_cases  # noqa: E402
+from habilitant.evaluation.metrics import accuracy_at_k, summarize  # noqa: E402
+from habilitant.evaluation.offers import RomeView, _top  # noqa: E402
+from habilitant.matching.fusion import MatchingConfig, centre, fuse  # noqa: E402
+from habilitant.matching.matcher import windows  # noqa: E402
+from habilitant.pipeline import Habilitant  # noqa: E402
+from habilitant.settings import get_settings  # noqa: E402
+
+GRID: dict[str, list[float]] = {
+    "lexical_weight": [0.0, 0.03, 0.05, 0.08, 0.12, 0.2],
+    "pool_beta": [10.0, 20.0, 40.0, 80.0],
+    "pool_weight": [0.0, 0.5, 1.0, 2.0],
+    "title_weight": [0.0, 0.25, 0.5, 1.0, 2.0],
+    "group_lexical_weight": [0.0, 0.01, 0.02, 0.05, 0.1, 0.2],
+    "temperature": [0.005, 0.01, 0.02, 0.04],
+    "structure_weight": [0.0, 0.02, 0.05, 0.1, 0.2],
+    "principal_weight": [0.0, 0.25, 0.5, 1.0, 2.0],
+}
+
+
+def encode_cases(h: Habilitant, cases, cache: Path):  # type: ignore[no-untyped-def]
+    """Segment texts and query vectors of every case (cached on disk: spaCy and the encoder
+    are the slow part, the fusion is fast)."""
+    import hashlib
+    import pickle
+
+    key = hashlib.sha256(
+        (h.encoder.checksum + "".join(c.text for c in cases)).encode()
+    ).hexdigest()[:16]
+    path = cache / f"encoded-{key}.pkl"
+    if path.is_file():
+        return pickle.loads(path.read_bytes())
+    encoded = []
+    for case in cases:
+        texts = [s.text for s in h.segments(case.text)]
+        context = windows(case.text)
+        vectors = h.encoder.encode_queries(texts + context)
+        encoded.append((texts, vectors[: len(texts)], vectors[len(texts) :]))
+    cache.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps(encoded))
+    return encoded
+
+
+def prepare(h: Habilitant, cases, cache: Path):  # type: ignore[no-untyped-def]
+    mask = h.matcher.structure.statement_mask
+    prepared = []
+    for case, (texts, segment_vectors, window_vectors) in zip(
+        cases, encode_cases(h, cases, cache), strict=True
+    ):
+        dense = centre(h.matcher.dense(segment_vectors), mask)
+        window = centre(h.matcher.dense(window_vectors), mask)
+        group_lexical = h.matcher.group_lexicon.scores(case.text)
+        prepared.append((case, dense, h.matcher.lexical(texts), window, group_lexical))
+    return prepared
+
+
+def evaluate(h: Habilitant, view: RomeView, prepared, config: MatchingConfig) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    structure, sets = h.matcher.structure, h.matcher.group_sets
+    rankings, fiche1, fiche5 = [], [], []
+    for case, dense, lexical, window, group_lexical in prepared:
+        if dense.shape[0] == 0:
+            items, fiches = [], []
+        else:
+            fused = fuse(dense, lexical, structure, config, sets, window, group_lexical)
+            items = _top(view.item_codes, fused.score[view.item_positions], 100)
+            fiches = _top(view.fiche_codes, fused.group_scores[view.fiche_group_ids], 5)
+        if case.expected_codes:
+            rankings.append((items, set(case.expected_codes)))
+        if case.rome_fiche:
+            fiche1.append(accuracy_at_k(fiches, case.rome_fiche, 1))
+            fiche5.append(accuracy_at_k(fiches, case.rome_fiche, 5))
+    out = summarize(rankings, ks=(5, 10, 20))
+    out["fiche_acc@1"] = float(np.mean(fiche1))
+    out["fiche_acc@5"] = float(np.mean(fiche5))
+    out["objective"] = out["recall@10"] + out["mrr"] + out["fiche_acc@1"] + 0.5 * out["fiche_acc@5"]
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--dataset", type=Path, default=REPO.parent / "shared/eval/offres-ft-2025-dev.jsonl"
+    )
+    parser.add_argument("--passes", type=int, default=2)
+    parser.add_argument("--json", type=Path, default=REPO / "scripts/results/tuning.json")
+    args = parser.parse_args()
+    h = Habilitant(get_settings())
+    view = RomeView.from_pipeline(h)
+    tick = time.perf_counter()
+    prepared = prepare(h, load_eval_cases(args.dataset), REPO / "scripts/results/cache")
+    print(f"prepared {len(prepared)} cases in {time.perf_counter() - tick:.0f} s")
+    config = h.config
+    best = evaluate(h, view, prepared, config)
+    print("start", {k: round(v, 3) for k, v in best.items()})
+    for _ in range(args.passes):
+        for name, values in GRID.items():
+            for value in values:
+                candidate = dataclasses.replace(config, **{name: value})
+                result = evaluate(h, view, prepared, candidate)
+                if result["objective"] > best["objective"] + 1e-6:
+                    best, config = result, candidate
+                    print(f"{name}={value}", {k: round(v, 3) for k, v in best.items()})
+    print("\nbest config (dev split):", dataclasses.asdict(config))
+    print({k: round(v, 4) for k, v in best.items()})
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(
+        json.dumps(
+            {
+                "dataset": args.dataset.name,
+                "split": "dev",
+                "config": dataclasses.asdict(config),
+                "metrics": best,
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
