@@ -151,6 +151,28 @@ def test_narrative_keeps_one_activity_with_a_shared_complement_whole(nlp, text) 
     assert texts_of(segment_narrative(text, nlp)) == [text]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("toilettes repas ménage linge", ["toilettes", "repas", "ménage", "linge"]),
+        (
+            "je faisais les toilettes repas ménage et linge",
+            ["je faisais les toilettes", "repas", "ménage", "linge"],
+        ),
+        ("toilettes repas chauds ménage", ["toilettes", "repas chauds", "ménage"]),
+        ("encaissement mise en rayon", ["encaissement mise en rayon"]),
+        ("l'entretien des locaux vitres sols", ["l'entretien des locaux vitres sols"]),
+        ("Formateur Français Histoire Géographie", ["Formateur Français Histoire Géographie"]),
+    ],
+)
+def test_narrative_splits_a_run_of_three_bare_nouns_into_one_activity_each(
+    nlp, text, expected
+) -> None:
+    segments = segment_narrative(text, nlp)
+    assert_spans(text, segments)
+    assert texts_of(segments) == expected
+
+
 def test_narrative_dash_and_bullet_lists_give_one_segment_per_line(nlp) -> None:
     text = (
         "- Caissière chez Carrefour (2 ans, CDI)\n"
@@ -224,6 +246,33 @@ def test_narrative_transition_with_new_employer_starts_an_experience(nlp) -> Non
         "cdi",
     )
     assert texts_of(jobs[1]) == ["hôtesse de caisse", "encaissement", "renseigner les clients"]
+
+
+@pytest.mark.parametrize(
+    ("text", "jobs"),
+    [
+        ("ASH en EHPAD, AVS en école", [("ASH", "EHPAD", ""), ("AVS", "école", "")]),
+        (
+            "Caissière chez Lidl en CDI, vendeuse chez Zara en intérim",
+            [("Caissière", "Lidl", "cdi"), ("vendeuse", "Zara", "interim")],
+        ),
+        (
+            "je suis vendeuse chez Zara, caissière chez Zara depuis 2 ans",
+            [("vendeuse", "Zara", "")],
+        ),
+        (
+            "j'étais caissière chez Lidl, vendeuse en CDD, je faisais la caisse",
+            [("caissière", "Lidl", "cdd")],
+        ),
+    ],
+)
+def test_narrative_jobs_on_one_comma_line_are_experiences_when_each_has_an_employer(
+    nlp, text, jobs
+) -> None:
+    segments = segment_narrative(text, nlp)
+    assert_spans(text, segments)
+    contexts = [exp[0].context for exp in by_experience(segments).values()]
+    assert [(c.role, c.employer, c.contract) for c in contexts] == jobs
 
 
 # --- What is not about work ------------------------------------------------------------------
@@ -474,6 +523,16 @@ def test_load_nlp_missing_model_says_how_to_install(monkeypatch) -> None:
     assert isinstance(caught.value, HabilitantError)
     assert "fr_core_news_md" in caught.value.message
     assert "make install" in caught.value.hint
+
+
+def test_language_model_error_is_the_one_of_habilitant_errors() -> None:
+    from habilitant import errors
+
+    assert LanguageModelError is errors.LanguageModelError
+    assert (LanguageModelError.code, LanguageModelError.http_status) == (
+        "modele_langue_indisponible",
+        503,
+    )
 
 
 def test_import_narrative_loads_no_spacy() -> None:

@@ -22,7 +22,9 @@ Decisions
 * **Clauses.** Hard cuts at sentence starts, line breaks, ``. ! ? ; :`` and before a
   new clause that an oral text does not punctuate: a subject clitic followed by a verb
   ("... des lits on devait ...", "... en bus avant j'étais ..."), taking leading
-  connectors ("et", "puis", "avant") with it, never after "que", "qui", "quand"...
+  connectors ("et", "puis", "avant") with it, never after "que", "qui", "quand"...; and
+  at a comma before a piece that names a role and an employer when an earlier piece
+  names another job ("ASH en EHPAD, AVS en école": two jobs).
 * **Activities.** Inside a clause, cuts at commas, slashes, parentheses, tabs, spaced
   dashes and emojis; at "et" / "ou" / "puis" / "ainsi que" / "mais aussi" when what
   follows starts a new phrase (a determiner, a verb, or a bare noun inside a list);
@@ -45,17 +47,13 @@ Decisions
   role it names (text = the role phrase: "caissière" in "Avant j'étais caissière en
   intérim"), or for a family-carer phrase ("je m'occupe de ma mère malade"); a piece
   that names only an employer, a duration or a contract gives none.
-* **Context and experiences.** Roles, employers, durations and contracts are read per
-  clause and grouped into experiences by :mod:`habilitant.narrative_context` (its
-  docstring says how). A clause is also cut at a comma between two pieces that each name
-  a role and an employer ("ASH en EHPAD, AVS en école"): two jobs, two experiences.
+* **Context and experiences:** see :mod:`habilitant.narrative_context`.
 
 Known limits: a job whose context comes only after a transition-less clause about a
 previous job stays in that job; two juxtaposed bare nouns ("encaissement mise en
-rayon") stay one segment, and in a run of three or more a noun that is the object of
-the one before is cut from it too ("préparation commandes chargement camions" gives four
-segments); roles outside the lexicon are found only after "j'étais", "comme", "en tant
-que"...
+rayon") stay one segment, while a run of three or more is cut even where a noun is the
+object of the one before ("préparation commandes chargement camions"); roles outside
+the lexicon are found only after "j'étais", "comme", "en tant que"...
 """
 
 from __future__ import annotations
@@ -72,7 +70,7 @@ from habilitant.narrative_context import (
     Folded,
     Mention,
     Tok,
-    add_clause,
+    alnum,
     assign,
     doc_tokens,
     find_employers,
@@ -82,6 +80,7 @@ from habilitant.narrative_context import (
     lead_word,
     prepare_text,
     split_jobs,
+    trim,
 )
 
 if TYPE_CHECKING:
@@ -144,10 +143,6 @@ def segment_narratives(
     return [segments_from_doc(doc, text) for doc, text in zip(docs, texts, strict=True)]
 
 
-def _alnum(tok: Tok) -> bool:
-    return any(c.isalnum() for c in tok.norm)
-
-
 def _is_content(tok: Tok) -> bool:
     if (
         tok.pos not in lex.CONTENT_POS
@@ -185,7 +180,7 @@ def _clause_start(toks: list[Tok], i: int, a: int) -> int:
     c = i
     while c - 1 > a and (toks[c - 1].norm in lex.CONNECTORS or toks[c - 1].pos == "SPACE"):
         c -= 1
-    if not any(_alnum(t) and t.norm not in lex.CONNECTORS for t in toks[a:c]):
+    if not any(alnum(t) and t.norm not in lex.CONNECTORS for t in toks[a:c]):
         return -1
     prev = c - 1
     while prev > a and toks[prev].pos == "SPACE":
@@ -227,7 +222,7 @@ def _soft_separator(toks: list[Tok], i: int) -> bool:
     tok = toks[i]
     if tok.pos == "SPACE":
         return "\t" in tok.norm
-    if _alnum(tok) or "'" in tok.norm:
+    if alnum(tok) or "'" in tok.norm:
         return False
     if tok.norm in ("-", "–", "—"):
         spaced_before = i == 0 or toks[i - 1].end < tok.start or toks[i - 1].pos == "SPACE"
@@ -275,7 +270,7 @@ def _split_activities(toks: list[Tok], a: int, b: int) -> list[tuple[int, int, s
             if nxt is not None and (
                 (partitive and not _ends_with_complement(toks, start, i))
                 or (nxt.pos in ("DET", "VERB") and nxt.norm not in ("de", "d'"))
-                or (nxt.norm in lex.JUXTAPOSED and k + 1 < b and _alnum(toks[k + 1]))
+                or (nxt.norm in lex.JUXTAPOSED and k + 1 < b and alnum(toks[k + 1]))
                 or nxt.norm in lex.SUBJECTS
                 or (listing and nxt.pos in ("NOUN", "X"))
             ):
@@ -333,46 +328,9 @@ def _noun_runs(toks: list[Tok], a: int, b: int) -> set[int]:
 
 
 def _bare_noun(tok: Tok) -> bool:
-    """A noun that can name an activity alone (the tagger says ADJ for some: "ménage")."""
-    return (
-        (tok.pos == "NOUN" or (tok.pos == "ADJ" and tok.norm.endswith(lex.NOUNISH)))
-        and tok.norm[:1].isalpha()
-        and tok.norm[-1:].isalpha()
-        and len(tok.norm) >= 2
-        and tok.norm not in lex.NOT_CONTENT
-        and tok.lemma not in lex.NOT_CONTENT
-    )
-
-
-def _trim(toks: list[Tok], a: int, b: int) -> tuple[int, int]:
-    """Strip spaces, punctuation, bullets and fillers at both ends (b is exclusive)."""
-    while a < b:
-        tok = toks[a]
-        if not _alnum(tok) or tok.norm in lex.LEAD_TRIM:
-            a += 1
-        elif (
-            tok.norm in ("du", "en", "par")
-            and a + 1 < b
-            and toks[a + 1].norm in ("coup", "fait", "plus", "contre")
-        ):
-            a += 2
-        elif (
-            tok.norm in ("apres", "avant", "depuis")
-            and a + 1 < b
-            and (toks[a + 1].norm in lex.SUBJECTS or not _alnum(toks[a + 1]))
-        ):
-            a += 1
-        else:
-            break
-    while b > a and (not _alnum(toks[b - 1]) or toks[b - 1].norm in lex.TRAIL_TRIM):
-        b -= 1
-    if b - 1 > a and b < len(toks) and toks[b].norm in (")", ".") and _list_number(toks[b - 1]):
-        b -= 1  # "1) accueil des patients 2) prise de rendez-vous"
-    return a, b
-
-
-def _list_number(tok: Tok) -> bool:
-    return len(tok.norm) <= 2 and (tok.norm.isdigit() or tok.norm in ("a", "b", "c", "d"))
+    """A content noun that can name an activity alone (the tagger says ADJ for "ménage")."""
+    noun = tok.pos == "NOUN" or (tok.pos == "ADJ" and tok.norm.endswith(lex.NOUNISH))
+    return noun and tok.norm[-1:].isalpha() and _is_content(tok._replace(pos="NOUN"))
 
 
 def _vetoed(toks: list[Tok], a: int, b: int) -> bool:
@@ -420,7 +378,7 @@ def _merge_shared(
             if (
                 head is not None
                 and (head.pos == "VERB" or head.norm.endswith(lex.ACTION_SUFFIXES))
-                and left[0] == max(j for j in range(a, b) if _alnum(toks[j]))
+                and left[0] == max(j for j in range(a, b) if alnum(toks[j]))
                 and (len(right) >= 2 or any(toks[j].norm in lex.OF for j in range(*piece[:2])))
             ):
                 out[-1] = (a, piece[1], kind)
@@ -441,15 +399,12 @@ def segments_from_doc(doc: Doc, text: str) -> list[Segment]:
     experiences = [Experience()]
     for (a, b, line_start), spans in zip(units, by_unit, strict=True):
         _read_clause(toks, a, b, line_start, spans, folded, text, experiences)
-    segments: list[Segment] = []
-    index = 0
-    for exp in experiences:
-        if not exp.spans:
-            continue
-        context = exp.context()
-        for start, end in exp.spans:
-            segments.append(Segment(text[start:end], start, end, index, context))
-        index += 1
+    kept = [(exp.spans, exp.context()) for exp in experiences if exp.spans]
+    segments = [
+        Segment(text[start:end], start, end, index, context)
+        for index, (spans, context) in enumerate(kept)
+        for start, end in spans
+    ]
     return sorted(segments, key=lambda s: (s.start, s.end))
 
 
@@ -479,7 +434,7 @@ def _read_clause(
     vetoed: list[tuple[int, int]] = []
     bare = True
     for pa, pb, cut in pieces:
-        pa, pb = _trim(toks, pa, pb)
+        pa, pb = trim(toks, pa, pb)
         if pa >= pb:
             continue
         start, end = toks[pa].start, toks[pb - 1].end
@@ -495,14 +450,23 @@ def _read_clause(
                     found.extend((m.start, m.end) for m in inside)
                     break
     mentions = [m for m in mentions if not any(s <= m.start < e for s, e in vetoed)]
-    first = next(j for j in range(a, b) if _alnum(toks[j]))
+    first = next(j for j in range(a, b) if alnum(toks[j]))
     clause = folded.text[folded.first[toks[first].start] : folded.first[toks[b - 1].end]]
-    add_clause(
-        experiences,
-        mentions,
-        found,
-        clause,
-        bare=bare,
-        line_start=line_start,
-        lead_end=toks[lead].end,
-    )
+    work = bool(lex.WORK_INTRO.search(clause)) or any(m.kind == "role" for m in mentions)
+    # An employer in a clause about an activity is weak (rank 1: fills an empty slot) or,
+    # after "à" ("je les emmenais à l'école"), a destination rather than an employer.
+    mentions = [
+        Mention(m.kind, m.start, m.end, m.value, 0)
+        if m.kind == "employer" and (bare or work)
+        else m
+        for m in mentions
+        if m.kind != "employer" or m.rank < 2 or bare or work
+    ]
+    cue = bool(lex.EXPERIENCE_CUE.search(clause) or lex.ALSO_CUE.search(clause))
+    if experiences[-1].starts_new(
+        mentions, cue=cue, line_start=line_start, lead_end=toks[lead].end
+    ):
+        experiences.append(Experience())
+    exp = experiences[-1]
+    exp.mentions.extend(mentions)
+    exp.spans.extend(span for span in found if span not in exp.spans)

@@ -1,9 +1,9 @@
-"""Tokens and context of the experiences in a French narrative.
+"""Tokens and context of the experiences in a French narrative (for :mod:`habilitant.narrative`).
 
-Helpers of :mod:`habilitant.narrative`. Everything here works on :class:`Tok` (a
-plain view of a spaCy token) and on the narrative folded by :func:`habilitant.text.fold`
-with a map back to the original characters, so that every mention keeps an exact span.
-Word lists and patterns live in :mod:`habilitant.narrative_lexicon`.
+Everything here works on :class:`Tok` (a plain view of a spaCy token) and on the
+narrative folded by :func:`habilitant.text.fold` with a map back to the original
+characters, so that every mention keeps an exact span. Word lists and patterns live in
+:mod:`habilitant.narrative_lexicon`.
 
 A *mention* is a piece of context found in one clause: a role (``caissière``), an
 employer or sector (``EHPAD``, ``chez Carrefour`` → ``Carrefour``, ``une boulangerie``),
@@ -11,20 +11,19 @@ a duration as written (``6 mois``, ``de 2018 à 2020``, ``tous les étés``), a 
 type (one of :data:`habilitant.domain.ContractType`) or a family-carer phrase
 (``je m'occupe de ma mère``). ``rank`` orders mentions of one kind: lower is stronger.
 
-* **Context.** Roles come from a lexicon (ASH, AVS, caissière, agent d'entretien...)
-  after "j'étais", "je suis", "comme", "en tant que", "poste de"... or leading a clause,
-  and from any noun after "j'étais" / "comme". Contract words about other people ("des
-  apprentis", "les bénévoles") and ages ("j'ai 45 ans", "à 18 ans") are ignored.
+* **Roles** come from a lexicon (ASH, AVS, caissière, agent d'entretien...) after
+  "j'étais", "je suis", "comme", "en tant que", "poste de"... or leading a clause, and
+  from any noun after "j'étais" / "comme". Contract words about other people ("des
+  apprentis") and ages ("j'ai 45 ans", "à 18 ans") are ignored.
 * **Experiences.** A clause starts a new experience when the current one already has
   something and the clause (a) names a role or an employer that differs from the
   current one (an employer in a clause that describes an activity only fills an empty
   slot, and after "à" it is taken for a destination: "je les emmenais à l'école"),
   (b) opens a new line with a different duration ("2018-2020 : ..."), or (c) starts
-  with a transition ("avant", "ensuite", "puis", "après", "depuis 2019", "j'ai
-  aussi...") and brings context not known yet. Context found anywhere in the experience
-  applies to all its segments (first role, first employer, best duration, explicit
-  contract before inferred one). Experience indices are renumbered 0, 1, ... over the
-  experiences that have segments.
+  with a transition ("avant", "puis", "depuis 2019", "j'ai aussi"...) and brings
+  context not known yet. Context found anywhere in an experience applies to all its
+  segments (first role and employer, best duration, explicit contract before inferred
+  one). Experiences are numbered 0, 1, ... over those that have segments.
 """
 
 from __future__ import annotations
@@ -142,6 +141,46 @@ def doc_tokens(doc: Doc) -> list[Tok]:
             )
         )
     return out
+
+
+def alnum(tok: Tok) -> bool:
+    return any(c.isalnum() for c in tok.norm)
+
+
+def lead_word(toks: list[Tok], a: int, b: int) -> int:
+    """The first word of ``toks[a:b]`` that is not a connector or a filler (``b`` if none)."""
+    return next((j for j in range(a, b) if alnum(toks[j]) and toks[j].norm not in lex.LEAD_TRIM), b)
+
+
+def trim(toks: list[Tok], a: int, b: int) -> tuple[int, int]:
+    """Strip spaces, punctuation, bullets and fillers at both ends (b is exclusive)."""
+    while a < b:
+        tok = toks[a]
+        if not alnum(tok) or tok.norm in lex.LEAD_TRIM:
+            a += 1
+        elif (
+            tok.norm in ("du", "en", "par")
+            and a + 1 < b
+            and toks[a + 1].norm in ("coup", "fait", "plus", "contre")
+        ):
+            a += 2
+        elif (
+            tok.norm in ("apres", "avant", "depuis")
+            and a + 1 < b
+            and (toks[a + 1].norm in lex.SUBJECTS or not alnum(toks[a + 1]))
+        ):
+            a += 1
+        else:
+            break
+    while b > a and (not alnum(toks[b - 1]) or toks[b - 1].norm in lex.TRAIL_TRIM):
+        b -= 1
+    if b - 1 > a and b < len(toks) and toks[b].norm in (")", ".") and _list_number(toks[b - 1]):
+        b -= 1  # "1) accueil des patients 2) prise de rendez-vous"
+    return a, b
+
+
+def _list_number(tok: Tok) -> bool:
+    return len(tok.norm) <= 2 and (tok.norm.isdigit() or tok.norm in ("a", "b", "c", "d"))
 
 
 # --- Mentions -----------------------------------------------------------------------------
@@ -362,12 +401,6 @@ def _job(toks: list[Tok], a: int, b: int, folded: Folded, text: str) -> str:
     return next((e.value for e in apart), "")
 
 
-def lead_word(toks: list[Tok], a: int, b: int) -> int:
-    """The first word of ``toks[a:b]`` that is not a connector or a filler (``b`` if none)."""
-    alnum = (j for j in range(a, b) if any(c.isalnum() for c in toks[j].norm))
-    return next((j for j in alnum if toks[j].norm not in lex.LEAD_TRIM), b)
-
-
 def same_value(a: str, b: str) -> bool:
     """Loose equality of two roles or employers ("caissière" ~ "caissier", "un EHPAD" ~ "EHPAD")."""
     x, y = (
@@ -433,36 +466,3 @@ class Experience:
             elif not same_value(m.value, current.value):
                 return True
         return False
-
-
-def add_clause(
-    experiences: list[Experience],
-    mentions: list[Mention],
-    spans: list[tuple[int, int]],
-    clause: str,
-    *,
-    bare: bool,
-    line_start: bool,
-    lead_end: int,
-) -> None:
-    """Add a clause's mentions and segment spans to the current experience or a new one.
-
-    ``clause`` is the folded clause, ``bare`` says that it describes no activity (only
-    context), ``lead_end`` is where its first word ends.
-    """
-    work = bool(lex.WORK_INTRO.search(clause)) or any(m.kind == "role" for m in mentions)
-    # An employer in a clause about an activity is weak (rank 1: fills an empty slot) or,
-    # after "à" ("je les emmenais à l'école"), a destination rather than an employer.
-    mentions = [
-        Mention(m.kind, m.start, m.end, m.value, 0)
-        if m.kind == "employer" and (bare or work)
-        else m
-        for m in mentions
-        if m.kind != "employer" or m.rank < 2 or bare or work
-    ]
-    cue = bool(lex.EXPERIENCE_CUE.search(clause) or lex.ALSO_CUE.search(clause))
-    if experiences[-1].starts_new(mentions, cue=cue, line_start=line_start, lead_end=lead_end):
-        experiences.append(Experience())
-    exp = experiences[-1]
-    exp.mentions.extend(mentions)
-    exp.spans.extend(span for span in spans if span not in exp.spans)

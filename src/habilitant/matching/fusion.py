@@ -33,13 +33,13 @@ from habilitant.matching.structure import Structure
 
 @dataclass(frozen=True)
 class MatchingConfig:
-    lexical_weight: float = 0.10
-    pool_beta: float = 30.0
-    pool_weight: float = 1.0
-    title_weight: float = 1.0
+    lexical_weight: float = 0.08
+    pool_beta: float = 20.0
+    pool_weight: float = 0.5
+    title_weight: float = 0.25
     group_lexical_weight: float = 0.05
-    temperature: float = 0.02
-    structure_weight: float = 0.05
+    temperature: float = 0.01
+    structure_weight: float = 0.1
     principal_weight: float = 0.5
     # Decision thresholds on evidence (centred cosine + lexical) and score.
     attested_evidence: float = 0.12

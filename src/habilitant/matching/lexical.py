@@ -50,13 +50,13 @@ def lemma_tokens(
 ) -> list[list[str]]:
     """spaCy lemmas, folded, without stop words, punctuation or spaces.
 
-    ``nlp`` defaults to ``fr_core_news_md`` with only the components lemmas need
-    (loaded on each call without ``nlp``: pass a loaded pipeline to reuse it).
+    ``nlp`` defaults to the cached pipeline of :func:`habilitant.narrative.load_nlp`
+    (``fr_core_news_md`` without parser and NER).
     """
     if nlp is None:
-        import spacy
+        from habilitant.narrative import load_nlp
 
-        nlp = spacy.load("fr_core_news_md", exclude=["parser", "ner"])
+        nlp = load_nlp()
     result: list[list[str]] = []
     for doc in nlp.pipe((text.lower() for text in texts), batch_size=batch_size):
         words: list[str] = []

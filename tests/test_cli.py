@@ -1,0 +1,125 @@
+"""The command line on the real referentials, model and index (CliRunner)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from habilitant.cli import cli
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def run(settings, built_index):  # type: ignore[no-untyped-def]
+    runner = CliRunner()
+    base = ["--referentiels", str(settings.referentiels), "--models-dir", str(settings.models_dir)]
+
+    def invoke(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+        return runner.invoke(cli, [*base, *args], input=input)
+
+    return invoke
+
+
+def test_cli_referentiels_list_gives_official_counts(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("referentiels", "list", "--json")
+    assert result.exit_code == 0, result.output
+    rows = {row["name"]: row for row in json.loads(result.output)}
+    rome = rows["rome"]["counts"]
+    assert rome["fiches"] == 1584 and rome["kind:savoir"] == 15354
+    assert (
+        rome["kind:competence"] + rome["kind:macro_competence"] + rome["kind:savoir_etre"] == 18317
+    )
+    assert rows["rncp"]["counts"]["certifications"] == 12 and rows["rncp"]["counts"]["blocs"] == 53
+    text = run("referentiels", "list").output
+    assert "1 584 fiches" in text and "18 317 compétences" in text and "15 354 savoirs" in text
+
+
+def test_cli_referentiels_show_certification_and_unknown_code(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("referentiels", "show", "RNCP37674")
+    assert result.exit_code == 0
+    assert "Développeur web et web mobile" in result.output
+    assert "RNCP37674BC02" in result.output
+    assert "Maquetter des interfaces utilisateur web ou web mobile" in result.output
+    unknown = run("referentiels", "show", "RNCP0000000")
+    assert unknown.exit_code == 1
+    assert "Erreur" in unknown.output and "Traceback" not in unknown.output
+
+
+def test_cli_search_returns_elderly_care_items_with_provenance(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("search", "aide à la toilette des résidents en EHPAD", "-k", "15", "--json")
+    assert result.exit_code == 0, result.output
+    hits = json.loads(result.output)["hits"]
+    rome = [h["libelle"].lower() for h in hits if h["referentiel"] == "rome"]
+    assert any("personnes âgées" in w or "ehpad" in w for w in rome), rome
+    assert all(h["score"] > 0 and h["competence_id"] and h["kind"] for h in hits)
+    only_rome = run(
+        "search", "aide à la toilette des résidents en EHPAD", "--referentiel", "rome", "--json"
+    )
+    wordings = [h["libelle"] for h in json.loads(only_rome.output)["hits"]]
+    assert "Soins à la personne âgée" in wordings, wordings
+
+
+def test_cli_analyse_json_shape_and_evidence(run) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "J'ai fait des remplacements en EHPAD : la toilette des résidents, l'aide aux repas, "
+        "la réfection des lits. Avant j'étais caissière en intérim."
+    )
+    result = run("analyse", text, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["statements"] and data["segments"]
+    keys = {
+        "competence_id",
+        "code",
+        "referentiel",
+        "libelle",
+        "kind",
+        "decision",
+        "score",
+        "parents",
+        "evidence",
+    }
+    for statement in data["statements"]:
+        assert keys <= set(statement)
+        for evidence in statement["evidence"]:
+            assert text[evidence["start"] : evidence["end"]] == evidence["text"]
+
+
+def test_cli_analyse_reads_file_and_stdin(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "recit.txt"
+    path.write_text("J'ai travaillé en caisse et fait la mise en rayon.", encoding="utf-8")
+    from_file = run("analyse", "--file", str(path), "--json")
+    from_stdin = run("analyse", "-", "--json", input=path.read_text(encoding="utf-8"))
+    assert from_file.exit_code == 0 and from_stdin.exit_code == 0
+    assert json.loads(from_file.output) == json.loads(from_stdin.output)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["analyse", "   "], "vide"),
+        (["analyse"], "Aucun texte"),
+        (["analyse", "x" * 20_001], "limite"),
+    ],
+)
+def test_cli_analyse_bad_input_is_a_clear_error(run, args, message) -> None:  # type: ignore[no-untyped-def]
+    result = run(*args)
+    assert result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_cli_analyse_binary_file_is_refused(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01")
+    result = run("analyse", "--file", str(path))
+    assert result.exit_code == 1 and "binaire" in result.output
+
+
+def test_cli_unrelated_text_says_nothing(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("analyse", "Bonjour, il fait beau et je cherche un appartement.", "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.output)["statements"] == []
