@@ -103,20 +103,22 @@ def evaluate(h: Habilitant, view: RomeView, prepared, config: MatchingConfig) ->
 
 def calibrate(h: Habilitant, view: RomeView, prepared, config: MatchingConfig):  # type: ignore[no-untyped-def]
     """Decision thresholds on the dev split: among each case's 30 best ROME items, the
-    (evidence, score) thresholds keeping most expected items while at least ATTESTED /
-    CONFIRM of the kept items are expected ones. Gold lists are incomplete, so these
-    precisions are lower bounds."""
+    (evidence, score) thresholds keeping most plausible items while at least ATTESTED /
+    CONFIRM of the kept items are plausible. *Plausible* = chosen by the recruiter, or an
+    item of the offer's own fiche métier (the recruiter's list is a subset of it)."""
     structure, sets = h.matcher.structure, h.matcher.group_sets
-    rows = []  # (evidence, score, is_expected)
+    rows = []  # (evidence, score, is_plausible)
     for case, dense, lexical, window, group_lexical in prepared:
-        if not case.expected_codes or dense.shape[0] == 0:
+        if not case.rome_fiche or dense.shape[0] == 0:
             continue
+        fiche = structure.group_position[("rome", "fiche", case.rome_fiche)]
+        in_fiche = set(structure.link_cols[structure.link_rows == fiche].tolist())
         fused = fuse(dense, lexical, structure, config, sets, window, group_lexical)
         scores = fused.score[view.item_positions]
         for i in np.argsort(-scores)[:30]:
-            position = view.item_positions[i]
-            expected = view.item_codes[i] in case.expected_codes
-            rows.append((float(fused.evidence[position]), float(scores[i]), expected))
+            position = int(view.item_positions[i])
+            plausible = view.item_codes[i] in case.expected_codes or position in in_fiche
+            rows.append((float(fused.evidence[position]), float(scores[i]), plausible))
     data = np.array(rows)
     total = data[:, 2].sum()
     out = {}
@@ -150,8 +152,8 @@ def calibrate(h: Habilitant, view: RomeView, prepared, config: MatchingConfig): 
     return config, out
 
 
-ATTESTED = 0.5
-CONFIRM = 0.3
+ATTESTED = 0.75
+CONFIRM = 0.5
 
 
 def main() -> None:
@@ -181,7 +183,7 @@ def main() -> None:
     config, calibration = calibrate(h, view, prepared, config)
     best["calibration"] = calibration  # type: ignore[assignment]
     print("\nbest config (dev split):", dataclasses.asdict(config))
-    print({k: round(v, 4) for k, v in best.items()})
+    print({k: (round(v, 4) if isinstance(v, float) else v) for k, v in best.items()})
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(
         json.dumps(

@@ -48,6 +48,57 @@ class Ranking:
     dense: np.ndarray
 
 
+def with_context(segment: Segment) -> str:
+    """The segment as encoded: its words, then the job and place it was done in, when the
+    narrative says them and the segment does not (« la toilette des résidents — EHPAD »)."""
+    extra = [
+        value
+        for value in (segment.context.role, segment.context.employer)
+        if value and value.lower() not in segment.text.lower()
+    ]
+    return f"{segment.text} — {', '.join(extra)}" if extra else segment.text
+
+
+def experience_spans(text: str, segments: Sequence[Segment], groups: list[list[int]]) -> list[str]:
+    """The text of each experience: from where the previous one ends to where the next one
+    starts, so context words that are not segments (« en EHPAD ») still count."""
+    if len(groups) == 1:
+        return [text]
+    firsts = sorted((min(segments[i].start for i in g), n) for n, g in enumerate(groups))
+    spans = [""] * len(groups)
+    for rank, (start, n) in enumerate(firsts):
+        begin = 0 if rank == 0 else max(segments[i].end for i in groups[firsts[rank - 1][1]])
+        end = len(text) if rank == len(firsts) - 1 else firsts[rank + 1][0]
+        last = max(segments[i].end for i in groups[n])
+        spans[n] = text[min(begin, start) : max(end, last)]
+    return spans
+
+
+def combine(results: list[tuple[np.ndarray, Fused]]) -> Fused:
+    """Per-experience results merged: each entry keeps its best experience."""
+    if len(results) == 1:
+        members, fused = results[0]
+        return Fused(
+            fused.evidence,
+            members[fused.best_segment],
+            fused.score,
+            fused.group_scores,
+            fused.group_posterior,
+        )
+    scores = np.stack([fused.score for _, fused in results])
+    best = scores.argmax(axis=0)
+    columns = np.arange(scores.shape[1])
+    evidence = np.stack([fused.evidence for _, fused in results])[best, columns]
+    segment = np.stack([m[fused.best_segment] for m, fused in results])[best, columns]
+    return Fused(
+        evidence,
+        segment,
+        scores[best, columns],
+        np.max([fused.group_scores for _, fused in results], axis=0),
+        np.max([fused.group_posterior for _, fused in results], axis=0),
+    )
+
+
 class Habilitant:
     """Loads models and index once; ``analyse`` is then fast and side-effect free."""
 
@@ -100,13 +151,25 @@ class Habilitant:
         if not segments:
             empty = np.zeros((0, len(self.index)), dtype=np.float32)
             return Ranking(segments, None, empty)
+        # Each experience (job) is matched on its own: its own fiche, its own certification.
+        groups: dict[int, list[int]] = {}
+        for position, segment in enumerate(segments):
+            groups.setdefault(segment.experience, []).append(position)
+        spans = experience_spans(text, segments, list(groups.values()))
+        contexts = [windows(span) for span in spans]
         texts = [s.text for s in segments]
-        context = windows(text)
-        vectors = self.encoder.encode_queries(texts + context)
-        fused, dense = self.matcher.match(
-            texts, vectors[: len(texts)], vectors[len(texts) :], text=text
-        )
-        return Ranking(segments, fused, dense)
+        queries = [with_context(s) for s in segments]
+        vectors = self.encoder.encode_queries(queries + [w for c in contexts for w in c])
+        segment_vectors, offset = vectors[: len(texts)], len(texts)
+        results = []
+        for members, span, context in zip(groups.values(), spans, contexts, strict=True):
+            window_vectors = vectors[offset : offset + len(context)]
+            offset += len(context)
+            fused, _ = self.matcher.match(
+                [texts[i] for i in members], segment_vectors[members], window_vectors, text=span
+            )
+            results.append((np.asarray(members), fused))
+        return Ranking(segments, combine(results), self.matcher.dense(segment_vectors))
 
     def analyse(
         self,

@@ -24,6 +24,8 @@ STATEMENT_KINDS = frozenset(
 GROUP_KINDS = ("fiche", "certification", "emploi_type", "bloc")
 # Link roles that mark an item as core to its group (ROME coeur_metier).
 CORE_ROLES = frozenset({"Principale"})
+# Parents every member of which is required (a bloc's statements, an emploi-type's items).
+CORE_PARENT_KINDS = frozenset({"bloc", "certification", "emploi_type"})
 # Entry kinds that name a group (their text is the group's title).
 TITLE_KINDS = {
     "fiche": "fiche",
@@ -81,7 +83,8 @@ class Structure:
                         row = group_of(entry.referentiel, parent.kind, parent.code, parent.libelle)
                         member_rows.append(row)
                         member_cols.append(column)
-                        member_core.append(1.0 if parent.role in CORE_ROLES else 0.0)
+                        core = parent.role in CORE_ROLES or parent.kind in CORE_PARENT_KINDS
+                        member_core.append(1.0 if core else 0.0)
             if entry.kind == "description" and entry.parents:
                 parent = entry.parents[0]
                 title_rows.append(
