@@ -23,12 +23,12 @@ test: ## Run the whole test suite (integration tests use the real model and ../s
 	$(BIN)/python -m pytest -q
 
 lint: ## ruff lint + format check
-	$(BIN)/ruff check src api tests scripts
-	$(BIN)/ruff format --check src api tests scripts
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
 
 format: ## Format the code
-	$(BIN)/ruff format src api tests scripts
-	$(BIN)/ruff check --fix src api tests scripts
+	$(BIN)/ruff format src tests scripts
+	$(BIN)/ruff check --fix src tests scripts
 
 bench: ## Index benchmark (prints a table, writes scripts/results/*.json)
 	$(BIN)/python scripts/bench_index.py
