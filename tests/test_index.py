@@ -174,3 +174,21 @@ def test_index_build_killed_at_any_point_leaves_previous_index_loadable(tmp_path
         assert len(index) in (len(WORDINGS), 4000)
         assert index.faiss_index.ntotal == len(index)
     assert killed >= 3
+
+
+def test_index_hnsw_is_available_for_large_referentials(tmp_path: Path) -> None:
+    encoder = HashingEncoder()
+    words = [f"Compétence numéro {i} de la liste" for i in range(300)] + WORDINGS
+    build_index(
+        [make_referentiel(words)],
+        encoder,
+        tmp_path / "index",
+        cache_dir=tmp_path,
+        index_type="hnsw",
+    )
+    index = load_index(tmp_path / "index", encoder=encoder)
+    assert read_manifest(tmp_path / "index")["index_type"] == "hnsw"
+    hits = index.search(encoder.encode_queries(["Encaisser le montant d'une vente"]), 3)[0]
+    assert hits[0].entry.libelle == "Encaisser le montant d'une vente"
+    filtered = index.search(encoder.encode_queries(["vente"]), 3, kinds=["competence"])[0]
+    assert filtered and all(h.entry.kind == "competence" for h in filtered)
