@@ -39,10 +39,41 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+def search_latency(index, encoder, entries, count: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """p50/p95 of search over the whole index (query encoding measured apart)."""
+    queries = [e.libelle for e in entries[:: max(1, len(entries) // count)]][:count]
+    encode_ms, search_ms, filtered_ms = [], [], []
+    for query in queries:
+        tick = time.perf_counter()
+        vector = encoder.encode_queries([query])
+        encoded = time.perf_counter()
+        index.search(vector, 10)
+        searched = time.perf_counter()
+        index.search(vector, 10, referentiels=["rome"], kinds=["competence", "savoir"])
+        filtered = time.perf_counter()
+        encode_ms.append((encoded - tick) * 1000)
+        search_ms.append((searched - encoded) * 1000)
+        filtered_ms.append((filtered - searched) * 1000)
+    return {
+        "vectors": len(index),
+        "queries": len(queries),
+        "search_p50_ms": round(statistics.median(search_ms), 2),
+        "search_p95_ms": round(percentile(search_ms, 0.95), 2),
+        "filtered_p50_ms": round(statistics.median(filtered_ms), 2),
+        "encode_query_p50_ms": round(statistics.median(encode_ms), 2),
+        "encode_query_p95_ms": round(percentile(encode_ms, 0.95), 2),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--referentiel", action="append", help="default: all available")
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument(
+        "--search-only",
+        action="store_true",
+        help="only measure search latency on the configured index (no build)",
+    )
     parser.add_argument(
         "--encoder-sample",
         type=int,
@@ -56,6 +87,15 @@ def main() -> None:
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
     }
 
+    if args.search_only:
+        from habilitant.workspace import load_encoder_for, open_index
+
+        encoder = load_encoder_for(settings)
+        index = open_index(settings, encoder)
+        results["search"] = search_latency(index, encoder, index.entries, args.queries)
+        for name, value in results["search"].items():  # type: ignore[union-attr]
+            print(f"{name:<24} {value}")
+        return
     tick = time.perf_counter()
     referentiels = load_referentiels(settings, args.referentiel)
     results["load_referentiels_s"] = round(time.perf_counter() - tick, 2)
@@ -104,30 +144,7 @@ def main() -> None:
         results["rebuild_forced_encoded"] = forced.encoded
 
         index = load_index(index_dir, encoder=encoder)
-        queries = [e.libelle for e in entries[:: max(1, len(entries) // args.queries)]][
-            : args.queries
-        ]
-        encode_ms, search_ms, filtered_ms = [], [], []
-        for query in queries:
-            tick = time.perf_counter()
-            vector = encoder.encode_queries([query])
-            encoded = time.perf_counter()
-            index.search(vector, 10)
-            searched = time.perf_counter()
-            index.search(vector, 10, referentiels=["rome"], kinds=["competence", "savoir"])
-            filtered = time.perf_counter()
-            encode_ms.append((encoded - tick) * 1000)
-            search_ms.append((searched - encoded) * 1000)
-            filtered_ms.append((filtered - searched) * 1000)
-        results["search"] = {
-            "vectors": len(index),
-            "queries": len(queries),
-            "search_p50_ms": round(statistics.median(search_ms), 2),
-            "search_p95_ms": round(percentile(search_ms, 0.95), 2),
-            "filtered_p50_ms": round(statistics.median(filtered_ms), 2),
-            "encode_query_p50_ms": round(statistics.median(encode_ms), 2),
-            "encode_query_p95_ms": round(percentile(encode_ms, 0.95), 2),
-        }
+        results["search"] = search_latency(index, encoder, entries, args.queries)
     results["peak_rss_mb"] = round(peak_rss_mb())
 
     rows = [

@@ -112,6 +112,7 @@ class CompetenceIndex:
     faiss_index: Any
     _positions: dict[str, int] = field(default_factory=dict, repr=False)
     _selections: dict[tuple[Any, ...], np.ndarray] = field(default_factory=dict, repr=False)
+    _matrix: np.ndarray | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._positions = {entry.id: i for i, entry in enumerate(self.entries)}
@@ -133,6 +134,12 @@ class CompetenceIndex:
     def vectors(self) -> np.ndarray:
         """All stored vectors (rows in entry order)."""
         return self.faiss_index.reconstruct_n(0, self.faiss_index.ntotal)
+
+    def matrix(self) -> np.ndarray:
+        """All vectors as one contiguous float32 matrix, reconstructed once and kept."""
+        if self._matrix is None:
+            self._matrix = np.ascontiguousarray(self.vectors(), dtype=np.float32)
+        return self._matrix
 
     def selection(
         self, referentiels: Sequence[str] | None = None, kinds: Sequence[str] | None = None
@@ -167,6 +174,8 @@ class CompetenceIndex:
         queries = np.ascontiguousarray(query_vectors, dtype=np.float32)
         if queries.ndim == 1:
             queries = queries[None, :]
+        if not isinstance(self.faiss_index, faiss.IndexHNSW):
+            return self._exact_search(queries, k, referentiels, kinds)
         params = None
         if referentiels or kinds:
             selected = self.selection(referentiels, kinds)
@@ -188,6 +197,41 @@ class CompetenceIndex:
             ]
             for row_s, row_i in zip(scores, ids, strict=True)
         ]
+
+    def _exact_search(
+        self,
+        queries: np.ndarray,
+        k: int,
+        referentiels: Sequence[str] | None,
+        kinds: Sequence[str] | None,
+    ) -> list[list[SearchHit]]:
+        """Exact inner product as one BLAS product (a flat FAISS scan of a few queries runs
+        on one thread; this is about twice as fast here)."""
+        positions = self.selection(referentiels, kinds) if (referentiels or kinds) else None
+        if positions is not None and positions.size == 0:
+            return [[] for _ in range(len(queries))]
+        scores_all = queries @ self.matrix().T  # scoring everything beats copying a subset
+        subset = scores_all if positions is None else scores_all[:, positions]
+        columns, scores = _top_k_rows(subset, max(1, k))
+        out = []
+        for row_columns, row_scores in zip(columns, scores, strict=True):
+            found = row_columns if positions is None else positions[row_columns]
+            out.append(
+                [
+                    SearchHit(entry=self.entries[int(i)], score=float(score), rank=rank)
+                    for rank, (i, score) in enumerate(zip(found, row_scores, strict=True), 1)
+                ]
+            )
+        return out
+
+
+def _top_k_rows(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Best ``k`` columns of each row, best first (ties keep index order)."""
+    k = min(k, scores.shape[1])
+    part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    part_scores = np.take_along_axis(scores, part, axis=1)
+    order = np.argsort(-part_scores, axis=1, kind="stable")
+    return np.take_along_axis(part, order, axis=1), np.take_along_axis(part_scores, order, axis=1)
 
 
 def _make_faiss_index(vectors: np.ndarray, index_type: str) -> Any:

@@ -159,11 +159,13 @@ class Habilitant:
         contexts = [windows(span) for span in spans]
         texts = [s.text for s in segments]
         queries = [with_context(s) for s in segments]
-        vectors = self.encoder.encode_queries(queries + [w for c in contexts for w in c])
-        segment_vectors, offset = vectors[: len(texts)], len(texts)
-        results = []
+        # Short segments and long windows are encoded apart: one padded batch would pay the
+        # windows' length for every segment.
+        segment_vectors = self.encoder.encode_queries(queries)
+        all_windows = self.encoder.encode_queries([w for c in contexts for w in c])
+        results, offset = [], 0
         for members, span, context in zip(groups.values(), spans, contexts, strict=True):
-            window_vectors = vectors[offset : offset + len(context)]
+            window_vectors = all_windows[offset : offset + len(context)]
             offset += len(context)
             fused, _ = self.matcher.match(
                 [texts[i] for i in members], segment_vectors[members], window_vectors, text=span

@@ -46,7 +46,7 @@ class Matcher:
         ]
         return cls(
             entries=entries,
-            vectors=np.ascontiguousarray(index.vectors(), dtype=np.float32),
+            vectors=index.matrix(),
             overlap=TermOverlap.build([stem_tokens(e.libelle) for e in entries]),
             structure=structure,
             group_sets=group_sets,
