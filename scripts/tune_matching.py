@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO / "src"))
 from habilitant.evaluation.datasets import load_eval_cases  # noqa: E402
 from habilitant.evaluation.metrics import accuracy_at_k, summarize  # noqa: E402
 from habilitant.evaluation.offers import RomeView, _top  # noqa: E402
-from habilitant.matching.fusion import MatchingConfig, centre, fuse  # noqa: E402
+from habilitant.matching.fusion import MatchingConfig, fuse  # noqa: E402
 from habilitant.matching.matcher import windows  # noqa: E402
 from habilitant.pipeline import Habilitant  # noqa: E402
 from habilitant.settings import get_settings  # noqa: E402
@@ -65,13 +65,12 @@ def encode_cases(h: Habilitant, cases, cache: Path):  # type: ignore[no-untyped-
 
 
 def prepare(h: Habilitant, cases, cache: Path):  # type: ignore[no-untyped-def]
-    mask = h.matcher.structure.statement_mask
     prepared = []
     for case, (texts, segment_vectors, window_vectors) in zip(
         cases, encode_cases(h, cases, cache), strict=True
     ):
-        dense = centre(h.matcher.dense(segment_vectors), mask)
-        window = centre(h.matcher.dense(window_vectors), mask)
+        dense = h.matcher.centred(segment_vectors)[1]
+        window = h.matcher.centred(window_vectors)[1]
         group_lexical = h.matcher.group_lexicon.scores(case.text)
         prepared.append((case, dense, h.matcher.lexical(texts), window, group_lexical))
     return prepared

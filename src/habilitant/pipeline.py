@@ -121,6 +121,7 @@ class Habilitant:
         self.limits = limits or StatementLimits()
         self._nlp = nlp
         self._masks: dict[Filters, np.ndarray] = {}
+        self.referentiel_order = tuple(dict.fromkeys(e.referentiel for e in self.index.entries))
 
     @property
     def config(self) -> MatchingConfig:
@@ -163,15 +164,19 @@ class Habilitant:
         # windows' length for every segment.
         segment_vectors = self.encoder.encode_queries(queries)
         all_windows = self.encoder.encode_queries([w for c in contexts for w in c])
-        results, offset = [], 0
+        results, raws, offset = [], [], 0
         for members, span, context in zip(groups.values(), spans, contexts, strict=True):
             window_vectors = all_windows[offset : offset + len(context)]
             offset += len(context)
-            fused, _ = self.matcher.match(
+            fused, raw = self.matcher.match(
                 [texts[i] for i in members], segment_vectors[members], window_vectors, text=span
             )
             results.append((np.asarray(members), fused))
-        return Ranking(segments, combine(results), self.matcher.dense(segment_vectors))
+            raws.append((members, raw))
+        dense = np.empty((len(segments), len(self.index)), dtype=np.float32)
+        for members, raw in raws:
+            dense[members] = raw
+        return Ranking(segments, combine(results), dense)
 
     def analyse(
         self,
@@ -205,6 +210,7 @@ class Habilitant:
             self.config,
             allowed,
             self.limits,
+            self.referentiel_order,
         )
         return Analysis(statements, ranking.segments, tuple(warnings))
 

@@ -77,6 +77,7 @@ def build_statements(
     config: MatchingConfig,
     allowed: np.ndarray,
     limits: StatementLimits = StatementLimits(),
+    referentiel_order: Sequence[str] = (),
 ) -> tuple[Statement, ...]:
     """Statements for the entries in ``allowed`` (bool mask) that the decision keeps."""
     if not segments:
@@ -109,7 +110,7 @@ def build_statements(
                 evidence=_evidence(int(position), fused, dense, segments, config.confirm_evidence),
             )
         )
-    order = {name: i for i, name in enumerate(dict.fromkeys(e.referentiel for e in entries))}
+    order = {name: i for i, name in enumerate(referentiel_order)}
     out: list[Statement] = []
     for name in sorted(per_referentiel, key=lambda n: order.get(n, len(order))):
         out.extend(

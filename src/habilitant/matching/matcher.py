@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from habilitant.index import CompetenceIndex
 from habilitant.index_entries import IndexEntry
-from habilitant.matching.fusion import Fused, MatchingConfig, centre, fuse
+from habilitant.matching.fusion import Fused, MatchingConfig, fuse
 from habilitant.matching.group_lexical import GroupLexicon
 from habilitant.matching.lexical import stem_tokens
 from habilitant.matching.overlap import TermOverlap
@@ -57,6 +58,16 @@ class Matcher:
     def dense(self, segment_vectors: np.ndarray) -> np.ndarray:
         return segment_vectors.astype(np.float32, copy=False) @ self.vectors.T
 
+    @cached_property
+    def statement_mean(self) -> np.ndarray:
+        """Mean vector of the statements: a row's mean cosine is one dot product with it."""
+        return self.vectors[self.structure.statement_mask].mean(axis=0)
+
+    def centred(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Raw and centred ``(rows, entries)`` similarities (see :func:`fusion.centre`)."""
+        raw = self.dense(vectors)
+        return raw, raw - (vectors.astype(np.float32) @ self.statement_mean)[:, None]
+
     def lexical(self, segment_texts: Sequence[str]) -> np.ndarray:
         return self.overlap.matrix([stem_tokens(t) for t in segment_texts])
 
@@ -69,13 +80,12 @@ class Matcher:
         text: str = "",
     ) -> tuple[Fused, np.ndarray]:
         """Fused per-entry results and the raw dense ``(segments, entries)`` similarities."""
-        mask = self.structure.statement_mask
-        dense = self.dense(segment_vectors)
+        dense, centred = self.centred(segment_vectors)
         context = None
         if window_vectors is not None and len(window_vectors):
-            context = centre(self.dense(window_vectors), mask)
+            context = self.centred(window_vectors)[1]
         fused = fuse(
-            centre(dense, mask),
+            centred,
             self.lexical(segment_texts),
             self.structure,
             config or self.config,

@@ -157,8 +157,13 @@ class Structure:
 
     def spread(self, group_weights: np.ndarray, core_weight: float = 0.0) -> np.ndarray:
         """Per entry, the largest weight among its groups, times ``1 + core_weight`` on core
-        links (0 when the entry belongs to no group)."""
-        values = group_weights[self.link_rows] * (1.0 + core_weight * self.link_core)
+        links (0 when the entry belongs to no group). Only groups weighing more than 1e-4
+        are visited: after a softmax they are few."""
         out = np.zeros(self.members.shape[1], dtype=np.float32)
-        np.maximum.at(out, self.link_cols, values.astype(np.float32))
+        active = np.flatnonzero(group_weights > 1e-4)
+        if active.size == 0:
+            return out
+        links = np.flatnonzero(group_weights[self.link_rows] > 1e-4)
+        values = group_weights[self.link_rows[links]] * (1.0 + core_weight * self.link_core[links])
+        np.maximum.at(out, self.link_cols[links], values.astype(np.float32))
         return out
