@@ -11,6 +11,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from habilitant.domain import Competence, Parent, Referentiel, SourceFile
@@ -192,3 +193,14 @@ def test_index_hnsw_is_available_for_large_referentials(tmp_path: Path) -> None:
     assert hits[0].entry.libelle == "Encaisser le montant d'une vente"
     filtered = index.search(encoder.encode_queries(["vente"]), 3, kinds=["competence"])[0]
     assert filtered and all(h.entry.kind == "competence" for h in filtered)
+
+
+def test_embedding_cache_keeps_keys_ending_with_zero_bytes(tmp_path: Path) -> None:
+    from habilitant.embedding_cache import EmbeddingCache
+
+    keys = [bytes(31) + b"\x01", b"\x01" + bytes(31), bytes(32)]
+    vectors = np.arange(12, dtype=np.float32).reshape(3, 4)
+    EmbeddingCache(tmp_path, "enc", 4).add(keys, vectors)
+    found, missing = EmbeddingCache(tmp_path, "enc", 4).lookup(keys)
+    assert missing == []
+    assert np.array_equal(found, vectors)

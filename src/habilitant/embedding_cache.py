@@ -21,6 +21,14 @@ def text_key(encoder_checksum: str, text: str) -> bytes:
     return hashlib.sha256(f"{encoder_checksum}\0passage\0{text}".encode()).digest()
 
 
+def _key_bytes(keys: np.ndarray) -> list[bytes]:
+    """Keys as 32-byte strings: rows of a (n, 32) uint8 array, or an ``S32`` array (which
+    drops trailing zero bytes, restored here)."""
+    if keys.dtype.kind == "S":
+        return [bytes(key).ljust(32, b"\0") for key in keys]
+    return [row.tobytes() for row in keys]
+
+
 class EmbeddingCache:
     """Lookup and append embeddings for one encoder."""
 
@@ -45,8 +53,8 @@ class EmbeddingCache:
                 continue
             shard_index = len(self._shards)
             self._shards.append(vectors.astype(np.float32, copy=False))
-            for row, key in enumerate(keys):
-                self._rows[bytes(key)] = (shard_index, row)
+            for row, key in enumerate(_key_bytes(keys)):
+                self._rows[key] = (shard_index, row)
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -74,7 +82,7 @@ class EmbeddingCache:
             number += 1
         final = self.folder / f"{number:06d}.npz"
         tmp = self.folder / f".tmp-{os.getpid()}-{number:06d}.npz"
-        key_array = np.frombuffer(b"".join(keys), dtype="S32")
+        key_array = np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(len(keys), 32)
         with open(tmp, "wb") as handle:
             np.savez(handle, keys=key_array, vectors=vectors.astype(np.float32))
             handle.flush()
