@@ -33,12 +33,13 @@ from habilitant.matching.structure import Structure
 
 @dataclass(frozen=True)
 class MatchingConfig:
-    lexical_weight: float = 0.12
+    lexical_weight: float = 0.08
     pool_beta: float = 10.0
     pool_weight: float = 0.5
     title_weight: float = 0.25
     group_lexical_weight: float = 0.05
-    temperature: float = 0.01
+    name_weight: float = 0.0
+    temperature: float = 0.04
     structure_weight: float = 0.1
     principal_weight: float = 1.0
     # Decision thresholds on evidence (centred cosine + lexical) and score.
@@ -89,6 +90,7 @@ def fuse(
     group_sets: list[np.ndarray],
     context: np.ndarray | None = None,
     group_lexical: np.ndarray | None = None,
+    name_overlap: np.ndarray | None = None,
 ) -> Fused:
     """Fuse centred ``(segments, entries)`` similarities with the structure.
 
@@ -111,6 +113,9 @@ def fuse(
     ) + np.where(np.isfinite(titles), config.title_weight * np.nan_to_num(titles, neginf=0.0), 0.0)
     if group_lexical is not None:
         group_scores = group_scores + config.group_lexical_weight * group_lexical
+    if name_overlap is not None and config.name_weight:
+        names = structure.max_names(name_overlap)
+        group_scores = group_scores + config.name_weight * np.nan_to_num(names, neginf=0.0)
     group_scores[~np.isfinite(pooled) & ~np.isfinite(titles)] = -np.inf
     group_scores = group_scores.astype(np.float32)
     posterior = np.zeros(len(structure.groups), dtype=np.float32)

@@ -68,6 +68,10 @@ class Matcher:
         raw = self.dense(vectors)
         return raw, raw - (vectors.astype(np.float32) @ self.statement_mean)[:, None]
 
+    def name_overlap(self, text: str) -> np.ndarray:
+        """Share of each entry's words found anywhere in ``text`` (names of fiches...)."""
+        return self.overlap.matrix([stem_tokens(text)])[0]
+
     def lexical(self, segment_texts: Sequence[str]) -> np.ndarray:
         return self.overlap.matrix([stem_tokens(t) for t in segment_texts])
 
@@ -92,6 +96,7 @@ class Matcher:
             self.group_sets,
             context,
             self.group_lexicon.scores(text or " ".join(segment_texts)),
+            self.name_overlap(text or " ".join(segment_texts)),
         )
         return fused, dense
 

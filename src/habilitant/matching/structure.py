@@ -56,6 +56,7 @@ class Structure:
     link_rows: np.ndarray  # member links as (group, entry, core) arrays, for spreading
     link_cols: np.ndarray
     link_core: np.ndarray  # 1.0 where the referential marks the link as core
+    name_mask: np.ndarray  # entries that name a group (title, appellation), not definitions
 
     @classmethod
     def from_entries(cls, entries: Sequence[IndexEntry]) -> Structure:
@@ -122,6 +123,7 @@ class Structure:
             np.asarray(member_rows, dtype=np.int64),
             np.asarray(member_cols, dtype=np.int64),
             np.asarray(member_core, dtype=np.float32),
+            np.array([e.kind in TITLE_KINDS or e.kind == "bloc" for e in entries], dtype=bool),
         )
 
     def group_ids(self, kind: str, referentiels: Sequence[str] | None = None) -> np.ndarray:
@@ -147,6 +149,10 @@ class Structure:
             pooled = peak + np.log(sums / np.maximum(self.sizes, 1.0)) / beta
         pooled[self.sizes == 0] = -np.inf
         return pooled
+
+    def max_names(self, values: np.ndarray) -> np.ndarray:
+        """Like :meth:`max_titles`, over names only (titles, appellations; no definitions)."""
+        return self.max_titles(np.where(self.name_mask, values, -np.inf))
 
     def max_titles(self, evidence: np.ndarray) -> np.ndarray:
         """Best evidence among the titles naming each group (-inf without titles)."""
