@@ -56,8 +56,9 @@ def test_pipeline_filters_by_referentiel_and_kind(habilitant) -> None:
 
 def test_pipeline_filter_by_certification_keeps_its_statements(habilitant) -> None:
     text = (
-        "J'ai développé des sites web en React et une API en Node avec une base PostgreSQL, "
-        "j'ai fait les maquettes des écrans sur Figma."
+        "En stage j'ai maquetté les interfaces utilisateur d'une application web, "
+        "mis en place une base de données relationnelle et développé les composants "
+        "d'accès aux données en SQL."
     )
     analysis = habilitant.analyse(text, certifications=["rncp37674"])
     assert analysis.statements
