@@ -21,7 +21,6 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from habilitant.evaluation.datasets import load_eval_cases  # noqa: E402
-from habilitant.matching.matcher import windows  # noqa: E402
 from habilitant.pipeline import Habilitant, with_context  # noqa: E402
 from habilitant.settings import get_settings  # noqa: E402
 
@@ -68,12 +67,11 @@ def main() -> None:
             latencies.append((time.perf_counter() - tick) * 1000)
             segment_counts.append(len(analysis.segments))
         # The encoder alone on the very texts the pipeline encoded (segments + windows).
-        # Encoded as the pipeline does: segments with their context, then windows apart.
-        encoded = [([with_context(s) for s in h.segments(t)], windows(t)) for t in texts]
+        # Encoded as the pipeline does: each segment with its experience's context.
+        encoded = [[with_context(s) for s in h.segments(t)] for t in texts]
         tick = time.perf_counter()
-        for queries, context in encoded:
+        for queries in encoded:
             h.encoder.encode_queries(queries)
-            h.encoder.encode_queries(context)
         encoder_ms = (time.perf_counter() - tick) * 1000 / len(texts)
         row = {
             "words": words,

@@ -25,7 +25,6 @@ from habilitant.evaluation.datasets import load_eval_cases  # noqa: E402
 from habilitant.evaluation.metrics import accuracy_at_k, summarize  # noqa: E402
 from habilitant.evaluation.offers import RomeView, _top  # noqa: E402
 from habilitant.matching.fusion import MatchingConfig, fuse  # noqa: E402
-from habilitant.matching.matcher import windows  # noqa: E402
 from habilitant.pipeline import Habilitant, with_context  # noqa: E402
 from habilitant.settings import get_settings  # noqa: E402
 
@@ -49,7 +48,7 @@ def encode_cases(h: Habilitant, cases, cache: Path):  # type: ignore[no-untyped-
     import pickle
 
     key = hashlib.sha256(
-        (h.encoder.checksum + "context-v2" + "".join(c.text for c in cases)).encode()
+        (h.encoder.checksum + "context-v3" + "".join(c.text for c in cases)).encode()
     ).hexdigest()[:16]
     path = cache / f"encoded-{key}.pkl"
     if path.is_file():
@@ -59,7 +58,7 @@ def encode_cases(h: Habilitant, cases, cache: Path):  # type: ignore[no-untyped-
         segments = h.segments(case.text)
         texts = [s.text for s in segments]
         queries = h.encoder.encode_queries([with_context(s) for s in segments])
-        encoded.append((texts, queries, h.encoder.encode_queries(windows(case.text))))
+        encoded.append((texts, queries))
     cache.mkdir(parents=True, exist_ok=True)
     path.write_bytes(pickle.dumps(encoded))
     return encoded
@@ -67,25 +66,22 @@ def encode_cases(h: Habilitant, cases, cache: Path):  # type: ignore[no-untyped-
 
 def prepare(h: Habilitant, cases, cache: Path):  # type: ignore[no-untyped-def]
     prepared = []
-    for case, (texts, segment_vectors, window_vectors) in zip(
-        cases, encode_cases(h, cases, cache), strict=True
-    ):
+    for case, (texts, segment_vectors) in zip(cases, encode_cases(h, cases, cache), strict=True):
         dense = h.matcher.centred(segment_vectors)[1]
-        window = h.matcher.centred(window_vectors)[1]
         group_lexical = h.matcher.group_lexicon.scores(case.text)
         names = h.matcher.name_overlap(case.text)
-        prepared.append((case, dense, h.matcher.lexical(texts), window, group_lexical, names))
+        prepared.append((case, dense, h.matcher.lexical(texts), group_lexical, names))
     return prepared
 
 
 def evaluate(h: Habilitant, view: RomeView, prepared, config: MatchingConfig) -> dict[str, float]:  # type: ignore[no-untyped-def]
     structure, sets = h.matcher.structure, h.matcher.group_sets
     rankings, fiche1, fiche5 = [], [], []
-    for case, dense, lexical, window, group_lexical, names in prepared:
+    for case, dense, lexical, group_lexical, names in prepared:
         if dense.shape[0] == 0:
             items, fiches = [], []
         else:
-            fused = fuse(dense, lexical, structure, config, sets, window, group_lexical, names)
+            fused = fuse(dense, lexical, structure, config, sets, group_lexical, names)
             items = _top(view.item_codes, fused.score[view.item_positions], 100)
             fiches = _top(view.fiche_codes, fused.group_scores[view.fiche_group_ids], 5)
         if case.expected_codes:
@@ -109,12 +105,12 @@ def calibrate(h: Habilitant, view: RomeView, prepared, config: MatchingConfig): 
     item of the offer's own fiche métier (the recruiter's list is a subset of it)."""
     structure, sets = h.matcher.structure, h.matcher.group_sets
     rows = []  # (evidence, score, is_plausible)
-    for case, dense, lexical, window, group_lexical, names in prepared:
+    for case, dense, lexical, group_lexical, names in prepared:
         if not case.rome_fiche or dense.shape[0] == 0:
             continue
         fiche = structure.group_position[("rome", "fiche", case.rome_fiche)]
         in_fiche = set(structure.link_cols[structure.link_rows == fiche].tolist())
-        fused = fuse(dense, lexical, structure, config, sets, window, group_lexical, names)
+        fused = fuse(dense, lexical, structure, config, sets, group_lexical, names)
         scores = fused.score[view.item_positions]
         for i in np.argsort(-scores)[:30]:
             position = int(view.item_positions[i])

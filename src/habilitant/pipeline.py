@@ -19,7 +19,7 @@ from habilitant.domain import Analysis, Segment
 from habilitant.errors import UnknownCodeError
 from habilitant.inputs import language_warning, validate_text
 from habilitant.matching.fusion import Fused, MatchingConfig
-from habilitant.matching.matcher import Matcher, windows
+from habilitant.matching.matcher import Matcher
 from habilitant.settings import Settings, get_settings
 from habilitant.statements import StatementLimits, build_statements
 
@@ -157,19 +157,12 @@ class Habilitant:
         for position, segment in enumerate(segments):
             groups.setdefault(segment.experience, []).append(position)
         spans = experience_spans(text, segments, list(groups.values()))
-        contexts = [windows(span) for span in spans]
         texts = [s.text for s in segments]
-        queries = [with_context(s) for s in segments]
-        # Short segments and long windows are encoded apart: one padded batch would pay the
-        # windows' length for every segment.
-        segment_vectors = self.encoder.encode_queries(queries)
-        all_windows = self.encoder.encode_queries([w for c in contexts for w in c])
-        results, raws, offset = [], [], 0
-        for members, span, context in zip(groups.values(), spans, contexts, strict=True):
-            window_vectors = all_windows[offset : offset + len(context)]
-            offset += len(context)
+        segment_vectors = self.encoder.encode_queries([with_context(s) for s in segments])
+        results, raws = [], []
+        for members, span in zip(groups.values(), spans, strict=True):
             fused, raw = self.matcher.match(
-                [texts[i] for i in members], segment_vectors[members], window_vectors, text=span
+                [texts[i] for i in members], segment_vectors[members], text=span
             )
             results.append((np.asarray(members), fused))
             raws.append((members, raw))

@@ -9,8 +9,8 @@ For each segment ``s`` and index entry ``i``::
 
 Groups (ROME fiches, certifications, blocs, emplois-types) get a score from their members'
 evidence (log-mean-exp pooling: a soft "best few") and from the texts that describe them
-(titles, appellations, definitions), compared with the segments and with wider windows of
-the narrative. Within each group kind a softmax turns scores into a posterior, and each
+(titles, appellations, definitions), compared with the segments, and from a BM25 of the
+narrative over those texts. Within each group kind a softmax turns scores into a posterior, and each
 statement receives the posterior of its best group, weighted up when the referential marks
 the link as core (ROME ``coeur_metier`` « Principale »)::
 
@@ -90,26 +90,20 @@ def fuse(
     structure: Structure,
     config: MatchingConfig,
     group_sets: list[np.ndarray],
-    context: np.ndarray | None = None,
     group_lexical: np.ndarray | None = None,
     name_overlap: np.ndarray | None = None,
 ) -> Fused:
     """Fuse centred ``(segments, entries)`` similarities with the structure.
 
-    ``context`` holds centred similarities of wider windows of the narrative; they count
-    only towards group descriptions (titles, appellations, definitions). ``group_sets``
-    lists group ids whose posteriors are normalised together (e.g. all ROME fiches).
+    ``group_sets`` lists group ids whose posteriors are normalised together (e.g. all ROME
+    fiches); ``group_lexical`` is the BM25 of the narrative per group, ``name_overlap`` the
+    share of each entry's words found in the narrative.
     """
     evidence_matrix = dense if lexical is None else dense + config.lexical_weight * lexical
     best_segment = evidence_matrix.argmax(axis=0)
     evidence = evidence_matrix[best_segment, np.arange(evidence_matrix.shape[1])]
     pooled = structure.pool_members(evidence, config.pool_beta)
-    described = (
-        evidence
-        if context is None or not len(context)
-        else np.maximum(evidence, context.max(axis=0))
-    )
-    titles = structure.max_titles(described)
+    titles = structure.max_titles(evidence)
     group_scores = np.where(
         np.isfinite(pooled), config.pool_weight * np.nan_to_num(pooled, neginf=0.0), 0.0
     ) + np.where(np.isfinite(titles), config.title_weight * np.nan_to_num(titles, neginf=0.0), 0.0)

@@ -7,7 +7,6 @@ products per narrative.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -79,46 +78,18 @@ class Matcher:
         self,
         segment_texts: Sequence[str],
         segment_vectors: np.ndarray,
-        window_vectors: np.ndarray | None = None,
         config: MatchingConfig | None = None,
         text: str = "",
     ) -> tuple[Fused, np.ndarray]:
         """Fused per-entry results and the raw dense ``(segments, entries)`` similarities."""
         dense, centred = self.centred(segment_vectors)
-        context = None
-        if window_vectors is not None and len(window_vectors):
-            context = self.centred(window_vectors)[1]
         fused = fuse(
             centred,
             self.lexical(segment_texts),
             self.structure,
             config or self.config,
             self.group_sets,
-            context,
             self.group_lexicon.scores(text or " ".join(segment_texts)),
             self.name_overlap(text or " ".join(segment_texts)),
         )
         return fused, dense
-
-
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
-
-
-def windows(text: str, max_words: int = 80) -> list[str]:
-    """The text cut into windows of whole sentences, ``max_words`` words at most each."""
-    out: list[str] = []
-    current: list[str] = []
-    for sentence in (s.strip() for s in _SENTENCE_END.split(text)):
-        words = sentence.split()
-        if not words:
-            continue
-        if current and len(current) + len(words) > max_words:
-            out.append(" ".join(current))
-            current = []
-        current.extend(words)
-        while len(current) > max_words:
-            out.append(" ".join(current[:max_words]))
-            current = current[max_words:]
-    if current:
-        out.append(" ".join(current))
-    return out
