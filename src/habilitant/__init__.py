@@ -12,6 +12,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CompetenceIndex",
+    "Habilitant",
     "HabilitantError",
     "Settings",
     "__version__",
@@ -22,6 +23,7 @@ __all__ = [
 
 _LAZY = {
     "CompetenceIndex": "habilitant.index",
+    "Habilitant": "habilitant.pipeline",
     "build_index": "habilitant.index",
     "load_index": "habilitant.index",
     "load_referentiel": "habilitant.referentiels",
@@ -32,6 +34,7 @@ _LAZY = {
 if TYPE_CHECKING:
     from habilitant.errors import HabilitantError
     from habilitant.index import CompetenceIndex, build_index, load_index
+    from habilitant.pipeline import Habilitant
     from habilitant.referentiels import load_referentiel
     from habilitant.settings import Settings
 
