@@ -82,14 +82,16 @@ class Matcher:
         text: str = "",
     ) -> tuple[Fused, np.ndarray]:
         """Fused per-entry results and the raw dense ``(segments, entries)`` similarities."""
+        config = config or self.config
+        text = text or " ".join(segment_texts)
         dense, centred = self.centred(segment_vectors)
         fused = fuse(
             centred,
             self.lexical(segment_texts),
             self.structure,
-            config or self.config,
+            config,
             self.group_sets,
-            self.group_lexicon.scores(text or " ".join(segment_texts)),
-            self.name_overlap(text or " ".join(segment_texts)),
+            self.group_lexicon.scores(text),
+            self.name_overlap(text) if config.name_weight else None,
         )
         return fused, dense
