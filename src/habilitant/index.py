@@ -210,7 +210,8 @@ class CompetenceIndex:
         positions = self.selection(referentiels, kinds) if (referentiels or kinds) else None
         if positions is not None and positions.size == 0:
             return [[] for _ in range(len(queries))]
-        scores_all = queries @ self.matrix().T  # scoring everything beats copying a subset
+        # (N, d) @ (d, q) runs as a fast matrix-vector product; then one row per query.
+        scores_all = np.ascontiguousarray((self.matrix() @ queries.T).T)
         subset = scores_all if positions is None else scores_all[:, positions]
         columns, scores = _top_k_rows(subset, max(1, k))
         out = []
