@@ -64,6 +64,21 @@ def emploi_type_entry_id(referentiel: str, code: str) -> str:
     return f"{referentiel}:emploi_type:{code}"
 
 
+def _description(
+    group_id: str, referentiel: str, parent: Parent, text: str
+) -> Iterable[IndexEntry]:
+    """The entry describing a group (a fiche's definition, a certification's activités)."""
+    if text.strip():
+        yield IndexEntry(
+            id=f"{group_id}/description",
+            referentiel=referentiel,
+            kind="description",
+            code=parent.code,
+            libelle=text.strip()[:DESCRIPTION_CHARS],
+            parents=(parent,),
+        )
+
+
 def entries_for(referentiel: Referentiel) -> Iterable[IndexEntry]:
     """All index entries of one referential, in a stable order."""
     name = referentiel.name
@@ -85,21 +100,10 @@ def entries_for(referentiel: Referentiel) -> Iterable[IndexEntry]:
             code=certification.code,
             libelle=certification.intitule,
         )
-        if certification.activites_visees.strip():
-            yield IndexEntry(
-                id=f"{certification_id}/description",
-                referentiel=name,
-                kind="description",
-                code=certification.code,
-                libelle=certification.activites_visees.strip()[:DESCRIPTION_CHARS],
-                parents=(
-                    Parent(
-                        kind="certification",
-                        code=certification.code,
-                        libelle=certification.intitule,
-                    ),
-                ),
-            )
+        parent = Parent(
+            kind="certification", code=certification.code, libelle=certification.intitule
+        )
+        yield from _description(certification_id, name, parent, certification.activites_visees)
     for fiche in referentiel.fiches:
         fiche_parent = (Parent(kind="fiche", code=fiche.code, libelle=fiche.libelle),)
         fiche_id = fiche_entry_id(name, fiche.code)
@@ -110,15 +114,7 @@ def entries_for(referentiel: Referentiel) -> Iterable[IndexEntry]:
             code=fiche.code,
             libelle=fiche.libelle,
         )
-        if fiche.definition.strip():
-            yield IndexEntry(
-                id=f"{fiche_id}/description",
-                referentiel=name,
-                kind="description",
-                code=fiche.code,
-                libelle=fiche.definition.strip()[:DESCRIPTION_CHARS],
-                parents=fiche_parent,
-            )
+        yield from _description(fiche_id, name, fiche_parent[0], fiche.definition)
         seen = {fiche.libelle}
         for position, appellation in enumerate(fiche.appellations, start=1):
             if appellation in seen:

@@ -14,7 +14,7 @@ import numpy as np
 
 from habilitant.domain import Evidence, Parent, Segment, Statement
 from habilitant.index_entries import IndexEntry
-from habilitant.matching.fusion import Fused, MatchingConfig
+from habilitant.matching.fusion import Fused, MatchingConfig, decide_all
 from habilitant.matching.structure import Structure
 from habilitant.text import fold
 
@@ -30,13 +30,7 @@ class StatementLimits:
 
 def decisions(fused: Fused, config: MatchingConfig) -> tuple[np.ndarray, np.ndarray]:
     """Boolean arrays over entries: attested, and to confirm (exclusive)."""
-    attested = (fused.evidence >= config.attested_evidence) & (fused.score >= config.attested_score)
-    confirm = (
-        ~attested
-        & (fused.evidence >= config.confirm_evidence)
-        & (fused.score >= config.confirm_score)
-    )
-    return attested, confirm
+    return decide_all(fused.evidence, fused.score, config)
 
 
 def _evidence(

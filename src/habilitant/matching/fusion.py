@@ -124,10 +124,19 @@ def fuse(
     return Fused(evidence, best_segment, score, group_scores, posterior)
 
 
+def decide_all(
+    evidence: np.ndarray, score: np.ndarray, config: MatchingConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """Boolean arrays: attested, and to confirm (exclusive). A fiche alone never attests:
+    both the evidence and the score must clear their thresholds."""
+    attested = (evidence >= config.attested_evidence) & (score >= config.attested_score)
+    confirm = ~attested & (evidence >= config.confirm_evidence) & (score >= config.confirm_score)
+    return attested, confirm
+
+
 def decide(evidence: float, score: float, config: MatchingConfig) -> str | None:
-    """``attested``, ``to_confirm`` or None (say nothing)."""
-    if evidence >= config.attested_evidence and score >= config.attested_score:
+    """``attested``, ``to_confirm`` or None (say nothing) for one entry."""
+    attested, confirm = decide_all(np.array([evidence]), np.array([score]), config)
+    if attested[0]:
         return "attested"
-    if evidence >= config.confirm_evidence and score >= config.confirm_score:
-        return "to_confirm"
-    return None
+    return "to_confirm" if confirm[0] else None
