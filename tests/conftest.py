@@ -52,3 +52,11 @@ def habilitant(settings, built_index):
     from habilitant.pipeline import Habilitant
 
     return Habilitant(settings)
+
+
+@pytest.fixture(scope="session")
+def catalog(settings):
+    """Every referential of ../shared, loaded once (no index needed)."""
+    from habilitant.workspace import load_catalog
+
+    return load_catalog(settings)

@@ -123,3 +123,56 @@ def test_cli_unrelated_text_says_nothing(run) -> None:  # type: ignore[no-untype
     result = run("analyse", "Bonjour, il fait beau et je cherche un appartement.", "--json")
     assert result.exit_code == 0
     assert json.loads(result.output)["statements"] == []
+
+
+WEB_FRONT = (
+    "J'ai travaillé comme développeur web. Je faisais les maquettes des pages avec Figma, puis "
+    "l'intégration en HTML, CSS et JavaScript."
+)
+WEB_BACK = "Je développais le back-end en PHP : la base de données MySQL, les requêtes SQL."
+
+
+def test_cli_coverage_two_interviews_json_and_chart(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first, second = tmp_path / "entretien1.txt", tmp_path / "entretien2.txt"
+    first.write_text(WEB_FRONT, encoding="utf-8")
+    second.write_text(WEB_BACK, encoding="utf-8")
+    chart = tmp_path / "couverture.png"
+    result = run(
+        "coverage", "--certification", "RNCP37674", "--file", str(first), "--file", str(second),
+        "--json", "--chart", str(chart),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["target"]["code"] == "RNCP37674" and data["narratives"] == 2
+    assert data["depth"] == "competences" and len(data["blocs"]) == 2
+    statuses = {c["status"] for b in data["blocs"] for c in b["competences"]}
+    assert statuses <= {"covered", "partial", "missing"} and statuses - {"missing"}
+    assert chart.read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    ("flag", "expected"),
+    [("--markdown", "# Synthèse de couverture — RNCP37674"), ("--csv", "cible,bloc,bloc_libelle")],
+)
+def test_cli_coverage_markdown_and_csv_reports(run, tmp_path: Path, flag, expected) -> None:  # type: ignore[no-untyped-def]
+    output = tmp_path / "rapport"
+    result = run(
+        "coverage", WEB_FRONT, "--certification", "RNCP37674", flag, "--output", str(output)
+    )
+    assert result.exit_code == 0, result.output
+    assert output.read_text(encoding="utf-8").startswith(expected)
+
+
+def test_cli_coverage_unknown_certification_is_a_clear_error(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("coverage", WEB_FRONT, "--certification", "RNCP00001")
+    assert result.exit_code == 1
+    assert "RNCP00001 est inconnue" in result.output and "Traceback" not in result.output
+
+
+def test_cli_suggest_json_shape(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("suggest", WEB_FRONT + " " + WEB_BACK, "--json", "--limit", "3")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["suggestions"]
+    assert {r["kind"] for r in rows} == {"certification", "bloc", "fiche"}
+    for row in rows:
+        assert set(row) >= {"code", "libelle", "kind", "niveau", "actif", "coverage_ratio", "why"}

@@ -254,3 +254,108 @@ class Analysis:
     statements: tuple[Statement, ...]
     segments: tuple[Segment, ...]
     warnings: tuple[str, ...] = ()
+
+
+# --- Statements -> coverage of a target ---------------------------------------------------
+
+CoverageStatus = Literal["covered", "partial", "missing"]
+TargetKind = Literal["certification", "fiche", "emploi_type"]
+
+
+@dataclass(frozen=True)
+class TargetItem:
+    """One statement of a target, as the referential words it."""
+
+    competence_id: str
+    libelle: str
+
+
+@dataclass(frozen=True)
+class TargetBloc:
+    """A bloc of a target: an RNCP bloc, a ROME macro-compétence, an emploi-type's activités."""
+
+    code: str
+    libelle: str
+    items: tuple[TargetItem, ...]
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a person's experience is compared with: a certification, a fiche, an emploi-type."""
+
+    code: str
+    libelle: str
+    referentiel: str
+    kind: TargetKind
+    depth: CertificationDepth
+    blocs: tuple[TargetBloc, ...]
+    niveau: str = ""
+    actif: bool = True
+    successors: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # what the user must know (inactive, replaced, titles only)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Evidence in one of several narratives (``narrative`` is its position, from 0)."""
+
+    start: int
+    end: int
+    text: str
+    narrative: int = 0
+
+
+@dataclass(frozen=True)
+class Credit:
+    """What the narratives say about one competence of a target."""
+
+    status: CoverageStatus
+    score: float
+    quotes: tuple[Quote, ...] = ()
+
+
+@dataclass(frozen=True)
+class CompetenceCoverage:
+    competence_id: str
+    libelle: str
+    status: CoverageStatus
+    score: float
+    quotes: tuple[Quote, ...] = ()
+
+
+@dataclass(frozen=True)
+class BlocCoverage:
+    code: str
+    libelle: str
+    coverage_ratio: float
+    ready_for_vae: bool
+    competences: tuple[CompetenceCoverage, ...]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """A target, bloc by bloc: covered, partial, missing; the gaps; the overall ratio."""
+
+    target: Target
+    coverage_ratio: float
+    blocs: tuple[BlocCoverage, ...]
+    gaps: tuple[CompetenceCoverage, ...]
+    narratives: int = 1
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A certification, bloc or fiche close to the experience, with the reason in one line."""
+
+    code: str
+    libelle: str
+    kind: Literal["certification", "bloc", "fiche"]
+    referentiel: str
+    coverage_ratio: float
+    score: float
+    why: str
+    niveau: str = ""
+    actif: bool = True
+    certification: str = ""  # for a bloc: its certification's code
+    evidence: tuple[Quote, ...] = ()

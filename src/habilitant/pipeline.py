@@ -15,13 +15,22 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from habilitant.catalog import normalize_certification_code
-from habilitant.domain import Analysis, Segment
-from habilitant.errors import UnknownCodeError
+from habilitant.coverage import (
+    CoverageConfig,
+    assess,
+    credits_from_ranking,
+    entry_statuses,
+    merge_credits,
+)
+from habilitant.domain import Analysis, Coverage, Segment, Suggestion
+from habilitant.errors import InputError, UnknownCodeError
 from habilitant.inputs import language_warning, validate_text
 from habilitant.matching.fusion import Fused, MatchingConfig
 from habilitant.matching.matcher import Matcher
 from habilitant.settings import Settings, get_settings
 from habilitant.statements import StatementLimits, build_statements
+from habilitant.suggest import SuggestFilters, SuggestionSpace, rank_rows, suggestion
+from habilitant.targets import resolve_target
 
 if TYPE_CHECKING:
     from habilitant.catalog import Catalog
@@ -248,3 +257,111 @@ class Habilitant:
                 [any(p.kind == kind and p.code in wanted for p in e.parents) for e in entries]
             )
         return mask
+
+    # --- Coverage and suggestions (VAE) -------------------------------------------------
+
+    def rankings(self, texts: str | Sequence[str]) -> tuple[list[Ranking], list[str]]:
+        """One ranking per narrative of the same person, and a warning for each that has no
+        work segment (it is skipped)."""
+        narratives = [texts] if isinstance(texts, str) else list(texts)
+        if not narratives:
+            raise InputError("Aucun récit fourni.", hint="Donnez au moins un récit d'expérience.")
+        rankings, warnings = [], []
+        for number, narrative in enumerate(narratives, start=1):
+            text = validate_text(narrative, max_chars=self.settings.max_text_chars)
+            warning = language_warning(text)
+            if warning:
+                warnings.append(f"Récit {number} : {warning}")
+            ranking = self.rank(text)
+            if ranking.fused is None:
+                warnings.append(
+                    f"Récit {number} : aucune activité professionnelle n'a été repérée."
+                )
+            rankings.append(ranking)
+        return rankings, warnings
+
+    def coverage(
+        self, target: str, texts: str | Sequence[str], config: CoverageConfig | None = None
+    ) -> Coverage:
+        """How much of ``target`` (RNCP/RS code, ROME fiche, emploi-type) the narratives cover,
+        bloc by bloc. Several narratives of one person accumulate their evidence."""
+        config = config or CoverageConfig()
+        resolved = resolve_target(self.catalog, target)
+        rankings, warnings = self.rankings(texts)
+        ids = [item.competence_id for bloc in resolved.blocs for item in bloc.items]
+        positions = {i: p for i in ids if (p := self.index.position(i)) is not None}
+        if len(positions) < len(ids):
+            warnings.append(
+                f"{len(ids) - len(positions)} énoncé(s) de la cible ne sont pas dans l'index : "
+                "reconstruisez-le (habilitant index build)."
+            )
+        credits = merge_credits(
+            [
+                credits_from_ranking(
+                    positions, r.fused, r.dense, r.segments, self.config, n, config
+                )
+                for n, r in enumerate(rankings)
+                if r.fused is not None
+            ]
+        )
+        return assess(
+            resolved,
+            credits,
+            narratives=len(rankings),
+            config=config,
+            warnings=warnings,
+        )
+
+    @cached_property
+    def suggestion_space(self) -> SuggestionSpace:
+        from habilitant.targets import all_targets
+
+        position = self.matcher.structure.group_position
+        return SuggestionSpace.from_targets(
+            list(all_targets(self.catalog)),
+            self.index.position,
+            len(self.index),
+            lambda row: position.get((row.target.referentiel, row.kind, row.code)),
+        )
+
+    def suggest(
+        self,
+        texts: str | Sequence[str],
+        filters: SuggestFilters | None = None,
+        config: CoverageConfig | None = None,
+    ) -> tuple[tuple[Suggestion, ...], tuple[str, ...]]:
+        """Certifications, blocs and fiches ranked by how much of them the narratives cover,
+        each explained in one line; and the warnings."""
+        rankings, warnings = self.rankings(texts)
+        return self.suggest_rankings(rankings, filters, config), tuple(warnings)
+
+    def suggest_rankings(
+        self,
+        rankings: Sequence[Ranking],
+        filters: SuggestFilters | None = None,
+        config: CoverageConfig | None = None,
+    ) -> tuple[Suggestion, ...]:
+        """:meth:`suggest` on narratives already ranked (see :meth:`rankings`)."""
+        filters = filters or SuggestFilters()
+        config = config or CoverageConfig()
+        usable = [(n, r) for n, r in enumerate(rankings) if r.fused is not None]
+        if not usable:
+            return ()
+        statuses = np.max([entry_statuses(r.fused, self.config, config) for _, r in usable], axis=0)
+        evidence = np.max([r.fused.evidence for _, r in usable], axis=0)
+        group_scores = np.max([r.fused.group_scores for _, r in usable], axis=0)
+        space = self.suggestion_space
+        out = []
+        for row_number, key in rank_rows(space, statuses, evidence, filters, config, group_scores):
+            row = space.rows[row_number]
+            positions = {i: p for i in row.item_ids() if (p := self.index.position(i)) is not None}
+            credits = merge_credits(
+                [
+                    credits_from_ranking(
+                        positions, r.fused, r.dense, r.segments, self.config, n, config
+                    )
+                    for n, r in usable
+                ]
+            )
+            out.append(suggestion(row, credits, key, config))
+        return tuple(out)

@@ -33,9 +33,11 @@ def decisions(fused: Fused, config: MatchingConfig) -> tuple[np.ndarray, np.ndar
     return decide_all(fused.evidence, fused.score, config)
 
 
-def _evidence(
+def evidence_for(
     position: int, fused: Fused, dense: np.ndarray, segments: Sequence[Segment], floor: float
 ) -> tuple[Evidence, ...]:
+    """The segments supporting entry ``position``: its best one, then those within
+    ``EVIDENCE_MARGIN`` of it and above ``floor`` (at most ``MAX_EVIDENCE``), in text order."""
     column = dense[:, position]
     best = int(fused.best_segment[position])
     order = [best] + [
@@ -101,7 +103,9 @@ def build_statements(
                 decision="attested" if attested[position] else "to_confirm",
                 score=round(float(fused.score[position]), 4),
                 parents=_parents(entry, fused, structure),
-                evidence=_evidence(int(position), fused, dense, segments, config.confirm_evidence),
+                evidence=evidence_for(
+                    int(position), fused, dense, segments, config.confirm_evidence
+                ),
             )
         )
     order = {name: i for i, name in enumerate(referentiel_order)}
