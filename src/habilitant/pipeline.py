@@ -165,19 +165,16 @@ class Habilitant:
         groups: dict[int, list[int]] = {}
         for position, segment in enumerate(segments):
             groups.setdefault(segment.experience, []).append(position)
-        spans = experience_spans(text, segments, list(groups.values()))
+        members = list(groups.values())
         texts = [s.text for s in segments]
+        spans = [
+            span or " ".join(texts[i] for i in rows)
+            for span, rows in zip(experience_spans(text, segments, members), members, strict=True)
+        ]
         segment_vectors = self.encoder.encode_queries([with_context(s) for s in segments])
-        results, raws = [], []
-        for members, span in zip(groups.values(), spans, strict=True):
-            fused, raw = self.matcher.match(
-                [texts[i] for i in members], segment_vectors[members], text=span
-            )
-            results.append((np.asarray(members), fused))
-            raws.append((members, raw))
-        dense = np.empty((len(segments), len(self.index)), dtype=np.float32)
-        for members, raw in raws:
-            dense[members] = raw
+        # One dense product and one lexical product for all segments, then each experience.
+        fused, dense = self.matcher.match_experiences(texts, segment_vectors, members, spans)
+        results = [(np.asarray(rows), f) for rows, f in zip(members, fused, strict=True)]
         return Ranking(segments, combine(results), dense)
 
     def analyse(

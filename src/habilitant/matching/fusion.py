@@ -24,9 +24,11 @@ were set on the dev split ``offres-ft-2025-dev`` (``scripts/tune_matching.py``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from habilitant.matching.structure import Structure
 
@@ -102,6 +104,55 @@ def fuse(
     evidence_matrix = dense if lexical is None else dense + config.lexical_weight * lexical
     best_segment = evidence_matrix.argmax(axis=0)
     evidence = evidence_matrix[best_segment, np.arange(evidence_matrix.shape[1])]
+    return fuse_evidence(
+        evidence, best_segment, structure, config, group_sets, group_lexical, name_overlap
+    )
+
+
+def best_evidence(
+    raw: np.ndarray,
+    offsets: np.ndarray,
+    lexical: sparse.csr_matrix | None,
+    weight: float,
+    rows: Sequence[int],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per entry, the best of ``raw[k] - offsets[k] + weight * lexical[k]`` over ``rows``
+    and where it is (a position in ``rows``, the first on ties): the evidence and best
+    segment of :func:`fuse` without building the ``(segments, entries)`` evidence matrix.
+
+    Row by row, so the arrays stay in cache; the arithmetic is that of :func:`fuse` on
+    ``centre``-d similarities (float32, same operations), hence the same values.
+    """
+    scale = np.float32(weight)
+    evidence = np.empty(0, dtype=np.float32)
+    best = np.zeros(raw.shape[1], dtype=np.int64)
+    better = np.empty(raw.shape[1], dtype=bool)
+    for position, k in enumerate(rows):
+        row = np.subtract(raw[k], offsets[k], dtype=np.float32)
+        if lexical is not None and weight:
+            start, end = lexical.indptr[k], lexical.indptr[k + 1]
+            if end > start:
+                columns = lexical.indices[start:end]
+                row[columns] += scale * lexical.data[start:end]
+        if position == 0:
+            evidence = row
+            continue
+        np.greater(row, evidence, out=better)
+        np.copyto(evidence, row, where=better)
+        best[better] = position
+    return evidence, best
+
+
+def fuse_evidence(
+    evidence: np.ndarray,
+    best_segment: np.ndarray,
+    structure: Structure,
+    config: MatchingConfig,
+    group_sets: list[np.ndarray],
+    group_lexical: np.ndarray | None = None,
+    name_overlap: np.ndarray | None = None,
+) -> Fused:
+    """:func:`fuse` from each entry's best evidence and segment."""
     pooled = structure.pool_members(evidence, config.pool_beta)
     titles = structure.max_titles(evidence)
     group_scores = np.where(

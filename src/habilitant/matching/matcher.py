@@ -15,7 +15,7 @@ import numpy as np
 
 from habilitant.index import CompetenceIndex
 from habilitant.index_entries import IndexEntry
-from habilitant.matching.fusion import Fused, MatchingConfig, fuse
+from habilitant.matching.fusion import Fused, MatchingConfig, best_evidence, fuse_evidence
 from habilitant.matching.group_lexical import GroupLexicon
 from habilitant.matching.lexical import stem_tokens
 from habilitant.matching.overlap import TermOverlap
@@ -82,16 +82,41 @@ class Matcher:
         text: str = "",
     ) -> tuple[Fused, np.ndarray]:
         """Fused per-entry results and the raw dense ``(segments, entries)`` similarities."""
-        config = config or self.config
         text = text or " ".join(segment_texts)
-        dense, centred = self.centred(segment_vectors)
-        fused = fuse(
-            centred,
-            self.lexical(segment_texts),
-            self.structure,
-            config,
-            self.group_sets,
-            self.group_lexicon.scores(text),
-            self.name_overlap(text) if config.name_weight else None,
+        rows = list(range(len(segment_texts)))
+        results, dense = self.match_experiences(
+            segment_texts, segment_vectors, [rows], [text], config
         )
-        return fused, dense
+        return results[0], dense
+
+    def match_experiences(
+        self,
+        segment_texts: Sequence[str],
+        segment_vectors: np.ndarray,
+        experiences: Sequence[Sequence[int]],
+        texts: Sequence[str],
+        config: MatchingConfig | None = None,
+    ) -> tuple[list[Fused], np.ndarray]:
+        """:meth:`match` for each experience (its segments' rows, its text), with the dense
+        product and the lexical overlap computed once for all segments. ``best_segment`` is
+        a position within the experience's rows. Returns the raw dense similarities too."""
+        config = config or self.config
+        vectors = segment_vectors.astype(np.float32, copy=False)
+        dense = self.dense(vectors)
+        offsets = vectors @ self.statement_mean
+        lexical = self.overlap.sparse_matrix([stem_tokens(t) for t in segment_texts])
+        results = []
+        for rows, text in zip(experiences, texts, strict=True):
+            evidence, best = best_evidence(dense, offsets, lexical, config.lexical_weight, rows)
+            results.append(
+                fuse_evidence(
+                    evidence,
+                    best,
+                    self.structure,
+                    config,
+                    self.group_sets,
+                    self.group_lexicon.scores(text),
+                    self.name_overlap(text) if config.name_weight else None,
+                )
+            )
+        return results, dense

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy import sparse
@@ -157,9 +158,15 @@ class Structure:
     def max_titles(self, evidence: np.ndarray) -> np.ndarray:
         """Best evidence among the titles naming each group (-inf without titles)."""
         out = np.full(len(self.groups), -np.inf, dtype=np.float32)
-        titles = self.titles.tocoo()
-        np.maximum.at(out, titles.row, evidence[titles.col])
+        rows, columns = self.title_links
+        np.maximum.at(out, rows, evidence[columns])
         return out
+
+    @cached_property
+    def title_links(self) -> tuple[np.ndarray, np.ndarray]:
+        """(group, entry) of every title link, in the order of ``titles.tocoo()``."""
+        titles = self.titles.tocoo()
+        return titles.row, titles.col
 
     def spread(self, group_weights: np.ndarray, core_weight: float = 0.0) -> np.ndarray:
         """Per entry, the largest weight among its groups, times ``1 + core_weight`` on core
