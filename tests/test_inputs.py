@@ -26,6 +26,11 @@ def test_inputs_refuse_text_over_the_limit_with_its_size() -> None:
         validate_text("a" * 101, max_chars=100)
     assert "101" in error.value.message and "100" in error.value.message
     assert error.value.http_status == 413
+    with pytest.raises(InputTooLargeError) as error:
+        validate_text("a" * 24_000, max_chars=20_000)
+    assert error.value.message == (
+        "Le texte fait 24 000 caractères, au-delà de la limite de 20 000."
+    )
 
 
 def test_inputs_refuse_binary_bytes_and_control_characters() -> None:

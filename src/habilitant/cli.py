@@ -354,6 +354,38 @@ def suggest(
         click.echo(suggestions_text(found, warnings))
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute.")
+@click.option("--port", default=8000, show_default=True, help="Port.")
+@click.option(
+    "--workers", default=1, show_default=True, help="Processus (chacun charge les modèles)."
+)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
+    """L'API HTTP et la page des conseillers (http://HOTE:PORT/)."""
+    import logging
+    import os
+
+    import uvicorn
+
+    settings = _settings(ctx)
+    # Workers are separate processes: they read their settings from the environment.
+    os.environ["HABILITANT_REFERENTIELS"] = str(settings.referentiels)
+    os.environ["HABILITANT_MODELS_DIR"] = str(settings.models_dir)
+    os.environ["HABILITANT_ENCODER"] = settings.encoder
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    click.echo(f"habilitant : http://{host}:{port}/ (API documentée sur /docs)", err=True)
+    uvicorn.run(
+        "api.app:app_factory",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,  # its lines hold query strings; ours hold ids, sizes and timings
+        log_level="info",
+    )
+
+
 def _emit(report: str, output: Path | None) -> None:
     if output is None:
         click.echo(report.rstrip("\n"))

@@ -54,8 +54,8 @@ def validate_text(text: str, *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
         )
     if len(text) > max_chars:
         raise InputTooLargeError(
-            f"Le texte fait {len(text):,} caractères, au-delà de la limite de "
-            f"{max_chars:,}.".replace(",", " "),
+            f"Le texte fait {_thousands(len(text))} caractères, au-delà de la limite de "
+            f"{_thousands(max_chars)}.",
             hint="Découpez le récit en plusieurs entretiens ou augmentez "
             "HABILITANT_MAX_TEXT_CHARS.",
         )
@@ -87,3 +87,8 @@ def language_warning(text: str) -> str | None:
         "Le texte ne semble pas rédigé en français : l'analyse est faite au mieux, "
         "mais les référentiels sont en français et les résultats peuvent être incomplets."
     )
+
+
+def _thousands(number: int) -> str:
+    """``24000`` -> ``24 000`` (French grouping)."""
+    return f"{number:,}".replace(",", " ")

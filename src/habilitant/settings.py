@@ -6,13 +6,18 @@
 * ``HABILITANT_ENCODER``: ``multilingual-e5-small`` (the converted local model) or
   any sentence-transformers name / path.
 * ``HABILITANT_INDEX_DIR``: the index folder; default ``<models>/index``.
+* ``HABILITANT_API_KEY``: when set, every API endpoint but ``/health`` and the page's static
+  files requires it (header ``X-API-Key``).
+* ``HABILITANT_CORS_ORIGINS``: origins allowed to call the API from a browser (JSON list);
+  empty (closed) by default.
+* ``HABILITANT_MAX_BODY_BYTES``: largest request body the API reads (413 beyond).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -29,6 +34,9 @@ class Settings(BaseSettings):
     max_text_chars: int = 20_000
     batch_size: int = 64
     precision: str = "auto"  # encoder arithmetic: auto (bf16 where the CPU has it), fp32, bf16
+    api_key: SecretStr | None = None
+    cors_origins: list[str] = Field(default_factory=list)
+    max_body_bytes: int = 1_000_000
 
     @property
     def resolved_index_dir(self) -> Path:

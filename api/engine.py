@@ -1,0 +1,88 @@
+"""The models and index of one API process, loaded once, in the background.
+
+The server answers at once: ``/health`` says 503 « en cours de chargement » until the encoder,
+the index, the French model, the catalogue and the suggestion space are ready, then 200.
+A loading failure (no index, wrong encoder) is kept and reported, never retried silently.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import TYPE_CHECKING
+
+from habilitant.errors import HabilitantError
+
+if TYPE_CHECKING:
+    from habilitant.pipeline import Habilitant
+    from habilitant.settings import Settings
+
+log = logging.getLogger("habilitant.api")
+
+
+class Engine:
+    """Holds the pipeline once loaded; ``pipeline`` raises while it is not."""
+
+    def __init__(self, settings: Settings, pipeline: Habilitant | None = None) -> None:
+        self.settings = settings
+        self._pipeline = pipeline
+        self._error: Exception | None = None
+        self._ready = threading.Event()
+        self.load_seconds: float | None = None
+        if pipeline is not None:
+            self._ready.set()
+
+    def start(self) -> None:
+        """Load in a daemon thread (returns at once)."""
+        if not self._ready.is_set():
+            threading.Thread(target=self._load, name="habilitant-load", daemon=True).start()
+
+    def _load(self) -> None:
+        from habilitant.pipeline import Habilitant
+
+        tick = time.perf_counter()
+        try:
+            pipeline = Habilitant(self.settings)
+            pipeline.analyse("J'ai fait la mise en rayon et l'encaissement.")  # warm every model
+            _ = pipeline.catalog, pipeline.suggestion_space
+            self._pipeline = pipeline
+            self.load_seconds = round(time.perf_counter() - tick, 1)
+            log.info("modèles et index chargés en %.1f s", self.load_seconds)
+        except Exception as exc:  # reported by /health and every endpoint
+            self._error = exc
+            log.error("échec du chargement : %s", type(exc).__name__)
+        finally:
+            self._ready.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._ready.wait(timeout)
+
+    @property
+    def ready(self) -> bool:
+        return self._pipeline is not None
+
+    @property
+    def error(self) -> Exception | None:
+        return self._error
+
+    @property
+    def pipeline(self) -> Habilitant:
+        if self._pipeline is not None:
+            return self._pipeline
+        if self._error is not None:
+            if isinstance(self._error, HabilitantError):
+                raise self._error
+            raise ServiceUnavailable(
+                "Le service n'a pas pu charger ses modèles.",
+                hint="Consultez les journaux du serveur, puis relancez habilitant serve.",
+            )
+        raise ServiceUnavailable(
+            "Le service démarre : les modèles sont en cours de chargement.",
+            hint="Réessayez dans quelques secondes.",
+        )
+
+
+class ServiceUnavailable(HabilitantError):
+    code = "service_indisponible"
+    http_status = 503

@@ -1,0 +1,129 @@
+"""Security headers, a request-size limit, and logs that hold no personal data.
+
+Logs carry a request id, the method, the path (never the query string: ``/search?q=`` holds
+text), the status, the body size and the duration — never a narrative or a statement.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.errors import error_response
+
+log = logging.getLogger("habilitant.api")
+
+# No external source at all: scripts, styles and fonts are served by the application.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+# Swagger UI (/docs) starts itself with an inline script; still nothing external.
+DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+)
+STATIC_PREFIXES = ("/static/", "/docs-static/")
+HEADERS = {
+    b"x-content-type-options": b"nosniff",
+    b"referrer-policy": b"no-referrer",
+    b"x-frame-options": b"DENY",
+    b"cross-origin-opener-policy": b"same-origin",
+    b"permissions-policy": b"camera=(), microphone=(), geolocation=()",
+}
+
+
+class SecurityMiddleware:
+    """Adds the headers above, refuses bodies over ``max_body_bytes`` with a 413 and logs
+    each request without its content."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = uuid.uuid4().hex[:12]
+        tick = time.perf_counter()
+        path: str = scope["path"]
+        length = _content_length(scope)
+        state = {"status": 0, "received": 0}
+        if length is not None and length > self.max_body_bytes:
+            await self._too_large(scope, receive, send)
+            state["status"] = 413
+            _log(request_id, scope, 413, length, tick)
+            return
+
+        async def limited_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                state["received"] += len(message.get("body", b""))
+                if state["received"] > self.max_body_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                state["status"] = message["status"]
+                headers = [
+                    (k, v) for k, v in message.get("headers", []) if k.lower() not in HEADERS
+                ]
+                headers.extend(HEADERS.items())
+                if not path.startswith(STATIC_PREFIXES) and not any(
+                    k.lower() == b"cache-control" for k, _ in headers
+                ):
+                    headers.append((b"cache-control", b"no-store"))  # answers hold personal data
+                csp = DOCS_CSP if path.startswith(("/docs", "/redoc")) else CSP
+                headers.append((b"content-security-policy", csp.encode()))
+                headers.append((b"x-request-id", request_id.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, send_with_headers)
+        except _BodyTooLarge:
+            if state["status"] == 0:
+                await self._too_large(scope, receive, send)
+                state["status"] = 413
+        finally:
+            _log(request_id, scope, state["status"], length or state["received"], tick)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = error_response(
+            413,
+            f"La requête dépasse la taille maximale acceptée ({self.max_body_bytes} octets).",
+            "requete_trop_volumineuse",
+            "Raccourcissez le texte, ou découpez-le en plusieurs récits.",
+        )
+        await response(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def _content_length(scope: Scope) -> int | None:
+    for key, value in scope.get("headers", []):
+        if key == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+def _log(request_id: str, scope: Scope, status: int, size: int, tick: float) -> None:
+    log.info(
+        "%s %s %s %s %d o %.0f ms",
+        request_id,
+        scope.get("method", ""),
+        scope["path"],
+        status,
+        size,
+        1000 * (time.perf_counter() - tick),
+    )

@@ -1,0 +1,77 @@
+"""Read the referentials: list, certification, fiche, competence, search."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from api.deps import Pipeline
+from api.routers.analyse import ERRORS
+from habilitant.render import hit_dict, show_json
+from habilitant.targets import certification_notes
+
+router = APIRouter(tags=["référentiels"])
+
+
+@router.get("/referentiels")
+def referentiels(pipeline: Pipeline) -> list[dict[str, Any]]:
+    """Référentiels chargés : nom, titre, version, effectifs."""
+    return [
+        {"name": r.name, "title": r.title, "version": r.version, "counts": r.count()}
+        for r in pipeline.catalog.referentiels
+    ]
+
+
+@router.get("/certifications/{code}", responses=ERRORS)
+def certification(code: str, pipeline: Pipeline) -> dict[str, Any]:
+    """Une certification, ses blocs et leurs compétences ; son état et ses successeurs."""
+    catalog = pipeline.catalog
+    found = catalog.certification(code)
+    data = json.loads(show_json(found, catalog))
+    data["notes"] = list(certification_notes(found, catalog))
+    return data
+
+
+@router.get("/fiches/{code}", responses=ERRORS)
+def fiche(code: str, pipeline: Pipeline) -> dict[str, Any]:
+    """Une fiche métier ROME, ses appellations et ses compétences et savoirs."""
+    catalog = pipeline.catalog
+    found = catalog.fiche(code)
+    data = json.loads(show_json(found, catalog))
+    for item in data["items"]:
+        competence = catalog.competences.get(item["competence_id"])
+        if competence is not None:
+            item.update(libelle=competence.libelle, kind=competence.kind)
+    return data
+
+
+@router.get("/competences/{competence_id}", responses=ERRORS)
+def competence(competence_id: str, pipeline: Pipeline) -> dict[str, Any]:
+    """Une compétence : libellé exact, nature, place dans son référentiel."""
+    catalog = pipeline.catalog
+    return json.loads(show_json(catalog.competence(competence_id), catalog))
+
+
+@router.get("/search", responses=ERRORS)
+def search(
+    pipeline: Pipeline,
+    q: Annotated[str, Query(description="Texte à rapprocher des référentiels.")],
+    k: Annotated[int, Query(ge=1, le=100)] = 10,
+    referentiel: Annotated[list[str] | None, Query()] = None,
+    kind: Annotated[list[str] | None, Query()] = None,
+) -> dict[str, Any]:
+    """Les énoncés des référentiels les plus proches d'un texte (recherche dense)."""
+    from habilitant.workspace import search as search_index
+
+    result = search_index(
+        pipeline.settings,
+        q,
+        k=k,
+        referentiels=referentiel,
+        kinds=kind,
+        encoder=pipeline.encoder,
+        index=pipeline.index,
+    )
+    return {"hits": [hit_dict(hit) for hit in result.hits]}

@@ -1,0 +1,38 @@
+"""GET /health and GET /version."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+
+from api.deps import Pipeline, require_api_key
+from api.schemas import HealthPublic, VersionPublic
+from habilitant import __version__
+
+router = APIRouter(tags=["service"])
+
+
+@router.get("/health", response_model=HealthPublic, responses={503: {"model": HealthPublic}})
+def health(request: Request) -> JSONResponse:
+    """Prêt (200) seulement quand les modèles et l'index sont chargés ; 503 sinon."""
+    engine = request.app.state.engine
+    if engine.ready:
+        return JSONResponse({"status": "ready", "detail": ""})
+    if engine.error is not None:
+        detail = getattr(engine.error, "message", "Échec du chargement des modèles.")
+        return JSONResponse({"status": "failed", "detail": detail}, status_code=503)
+    return JSONResponse(
+        {"status": "loading", "detail": "Chargement des modèles en cours."}, status_code=503
+    )
+
+
+@router.get("/version", response_model=VersionPublic, dependencies=[Depends(require_api_key)])
+def version(pipeline: Pipeline) -> dict:
+    """Versions du service, de l'encodeur, de l'index et des référentiels."""
+    manifest = pipeline.index.manifest
+    return {
+        "version": __version__,
+        "encoder": manifest["encoder"]["name"],
+        "index_entries": int(manifest["count"]),
+        "referentiels": {name: info["version"] for name, info in manifest["referentiels"].items()},
+    }

@@ -1,0 +1,187 @@
+"""Request and response schemas, named by role. Field names are those of the CLI's ``--json``
+(``habilitant analyse --json``, ``coverage --json``, ``suggest --json``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class _Narratives(_Request):
+    """One narrative (``text``) or several of the same person (``texts``, one per interview)."""
+
+    text: str | None = Field(None, description="Un récit d'expérience.")
+    texts: list[str] | None = Field(
+        None, description="Plusieurs récits de la même personne (un par entretien).", max_length=20
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> _Narratives:
+        if (self.text is None) == (self.texts is None):
+            raise ValueError("Donnez soit « text », soit « texts ».")
+        return self
+
+    def narratives(self) -> list[str]:
+        return [self.text] if self.text is not None else list(self.texts or [])
+
+
+class AnalyseRequest(_Request):
+    text: str = Field(..., description="Le récit d'expérience, tel que la personne le raconte.")
+    referentiels: list[str] = Field(default_factory=list, description="rome, rncp, rs, esco…")
+    certification: str | list[str] | None = Field(None, description="ex. RNCP37674")
+    fiches: list[str] = Field(default_factory=list, description="Fiches ROME, ex. J1501")
+    kinds: list[str] = Field(default_factory=list, description="competence, savoir…")
+
+    def certifications(self) -> list[str]:
+        if self.certification is None:
+            return []
+        return [self.certification] if isinstance(self.certification, str) else self.certification
+
+
+class CoverageRequest(_Narratives):
+    certification: str = Field(
+        ..., description="Cible : numéro RNCP/RS (RNCP37674), fiche ROME (J1501) ou emploi-type."
+    )
+    include_markdown: bool = Field(False, description="Joindre la synthèse Markdown.")
+
+
+class SuggestRequest(_Narratives):
+    niveaux: list[str] = Field(default_factory=list, description='Niveaux, ex. ["4", "5"]')
+    actif_only: bool = False
+    referentiels: list[str] = Field(default_factory=list)
+    kinds: list[Literal["certification", "bloc", "fiche"]] = Field(default_factory=list)
+    limit: int = Field(10, ge=1, le=50, description="Suggestions par type.")
+
+
+class EvidencePublic(BaseModel):
+    start: int
+    end: int
+    text: str
+
+
+class QuotePublic(EvidencePublic):
+    narrative: int = Field(0, description="Position du récit (0 = premier entretien).")
+
+
+class ParentPublic(BaseModel):
+    kind: str
+    code: str
+    libelle: str
+
+
+class StatementPublic(BaseModel):
+    competence_id: str
+    code: str
+    referentiel: str
+    libelle: str = Field(..., description="Le libellé exact du référentiel.")
+    kind: str
+    decision: Literal["attested", "to_confirm"]
+    score: float
+    parents: list[ParentPublic]
+    evidence: list[EvidencePublic]
+
+
+class ContextPublic(BaseModel):
+    role: str
+    employer: str
+    duration: str
+    contract: str
+
+
+class SegmentPublic(BaseModel):
+    start: int
+    end: int
+    text: str
+    experience: int
+    context: ContextPublic
+
+
+class AnalysisPublic(BaseModel):
+    statements: list[StatementPublic]
+    segments: list[SegmentPublic]
+    warnings: list[str]
+
+
+class TargetPublic(BaseModel):
+    code: str
+    libelle: str
+    referentiel: str
+    kind: str
+    niveau: str
+    actif: bool
+    successors: list[str]
+
+
+class CompetenceCoveragePublic(BaseModel):
+    competence_id: str
+    libelle: str
+    status: Literal["covered", "partial", "missing"]
+    score: float
+    evidence: list[QuotePublic]
+
+
+class BlocCoveragePublic(BaseModel):
+    code: str
+    libelle: str
+    coverage_ratio: float
+    ready_for_vae: bool
+    competences: list[CompetenceCoveragePublic]
+
+
+class GapPublic(BaseModel):
+    competence_id: str
+    libelle: str
+    bloc: str
+
+
+class CoverageReportPublic(BaseModel):
+    target: TargetPublic
+    coverage_ratio: float
+    depth: Literal["competences", "bloc_titles"]
+    narratives: int
+    blocs: list[BlocCoveragePublic]
+    gaps: list[GapPublic]
+    warnings: list[str]
+    markdown: str | None = None
+
+
+class SuggestionPublic(BaseModel):
+    code: str
+    libelle: str
+    kind: Literal["certification", "bloc", "fiche"]
+    referentiel: str
+    niveau: str
+    actif: bool
+    coverage_ratio: float
+    score: float
+    certification: str
+    why: str
+    evidence: list[QuotePublic]
+
+
+class SuggestionsPublic(BaseModel):
+    suggestions: list[SuggestionPublic]
+    warnings: list[str]
+
+
+class ErrorPublic(BaseModel):
+    detail: str = Field(..., description="Message pour les personnes (français).")
+    code: str = Field(..., description="Code stable pour les machines.")
+    hint: str = ""
+
+
+class HealthPublic(BaseModel):
+    status: Literal["ready", "loading", "failed"]
+    detail: str = ""
+
+
+class VersionPublic(BaseModel):
+    version: str
+    encoder: str
+    index_entries: int
+    referentiels: dict[str, str]
