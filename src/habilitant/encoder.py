@@ -36,6 +36,8 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
+    from habilitant.encoder_packed import PackedBert
+
 _WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".onnx", ".h5", ".msgpack")
 
 
@@ -122,6 +124,8 @@ class SentenceTransformerEncoder:
         self._device = device
         self._local_files_only = local_files_only
         self._model: SentenceTransformer | None = None
+        self._packed: PackedBert | None = None
+        self._packed_ready = False
         default = prefixes_for(self._name)
         self._prefixes = default if prefixes is None else prefixes
         if checksum is None or dimension is None:
@@ -184,6 +188,11 @@ class SentenceTransformerEncoder:
             raise TypeError("texts must be a sequence of strings, not a single string")
         if not texts:
             return np.zeros((0, self._dimension), dtype=np.float32)
+        packed = self._packed_model()
+        if packed is not None:
+            vectors = packed.encode([prefix + text for text in texts], self._batch_size)
+            vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+            return np.ascontiguousarray(vectors)
         import torch
 
         with torch.autocast(device_type="cpu", dtype=torch.bfloat16, enabled=self._bf16):
@@ -197,6 +206,17 @@ class SentenceTransformerEncoder:
         vectors = np.asarray(vectors, dtype=np.float32)
         vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
         return np.ascontiguousarray(vectors)
+
+    def _packed_model(self) -> PackedBert | None:
+        """The packed forward pass (:mod:`habilitant.encoder_packed`) when the model allows it
+        and runs on the CPU; None otherwise (sentence-transformers' ``encode`` is used)."""
+        if not self._packed_ready:
+            if self._device == "cpu":
+                from habilitant.encoder_packed import packed_bert
+
+                self._packed = packed_bert(self._loaded(), self._bf16)
+            self._packed_ready = True
+        return self._packed
 
     def __repr__(self) -> str:
         return (
