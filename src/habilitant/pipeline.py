@@ -22,7 +22,7 @@ from habilitant.coverage import (
     entry_statuses,
     merge_credits,
 )
-from habilitant.domain import Analysis, Coverage, Segment, Suggestion
+from habilitant.domain import Analysis, Coverage, Segment, Suggestion, Target
 from habilitant.errors import InputError, UnknownCodeError
 from habilitant.inputs import language_warning, validate_text
 from habilitant.matching.fusion import Fused, MatchingConfig
@@ -185,6 +185,7 @@ class Habilitant:
         certifications: Sequence[str] | None = None,
         fiches: Sequence[str] | None = None,
         kinds: Sequence[str] | None = None,
+        ranking: Ranking | None = None,
     ) -> Analysis:
         """Competence statements supported by the narrative, in the referentials' wording."""
         text = validate_text(text, max_chars=self.settings.max_text_chars)
@@ -196,7 +197,7 @@ class Habilitant:
         )
         allowed = self.allowed(filters)
         warnings = [w for w in (language_warning(text),) if w]
-        ranking = self.rank(text)
+        ranking = ranking or self.rank(text)  # a ranking of this very text, when given
         if ranking.fused is None:
             warnings.append("Aucune activité professionnelle n'a été repérée dans le texte.")
             return Analysis((), ranking.segments, tuple(warnings))
@@ -282,9 +283,20 @@ class Habilitant:
     ) -> Coverage:
         """How much of ``target`` (RNCP/RS code, ROME fiche, emploi-type) the narratives cover,
         bloc by bloc. Several narratives of one person accumulate their evidence."""
-        config = config or CoverageConfig()
         resolved = resolve_target(self.catalog, target)
         rankings, warnings = self.rankings(texts)
+        return self.coverage_rankings(resolved, rankings, warnings, config)
+
+    def coverage_rankings(
+        self,
+        resolved: Target,
+        rankings: Sequence[Ranking],
+        warnings: Sequence[str] = (),
+        config: CoverageConfig | None = None,
+    ) -> Coverage:
+        """:meth:`coverage` on narratives already ranked (see :meth:`rankings`)."""
+        config = config or CoverageConfig()
+        warnings = list(warnings)
         ids = [item.competence_id for bloc in resolved.blocs for item in bloc.items]
         positions = {i: p for i in ids if (p := self.index.position(i)) is not None}
         if len(positions) < len(ids):

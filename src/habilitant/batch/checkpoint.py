@@ -1,0 +1,110 @@
+"""Checkpoints of a batch: one file per finished chunk, beside the output.
+
+``OUTPUT.parts/`` holds ``manifest.json`` (input sha256, columns, options, chunk size) and
+``chunk-NNNNNNNN.json`` per finished chunk, each written to a temporary name, synced, then
+renamed — a killed run leaves only whole chunks. A rerun with the same input and options skips
+them; the outputs are assembled in chunk order at the end, so they are identical to an
+uninterrupted run's. ``OUTPUT.done.json`` records a finished run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from habilitant.batch.rows import COVERAGE_COLUMNS, ERROR_COLUMNS, STATEMENT_COLUMNS, ChunkResult
+from habilitant.batch.table_io import write_table
+from habilitant.errors import InputError
+
+FORMAT = 1
+
+
+def output_paths(output: Path) -> dict[str, Path]:
+    """The files a batch writes: statements (OUTPUT), coverage, errors."""
+    return {
+        "statements": output,
+        "coverage": output.with_name(f"{output.stem}.coverage{output.suffix}"),
+        "errors": output.with_name(f"{output.stem}.errors.csv"),
+    }
+
+
+class Checkpoint:
+    def __init__(self, output: Path, manifest: dict[str, Any]) -> None:
+        self.output = output
+        self.folder = output.with_name(f"{output.name}.parts")
+        self.done_file = output.with_name(f"{output.name}.done.json")
+        self.manifest = {"format": FORMAT, **manifest}
+
+    def finished(self) -> bool:
+        """True when a previous run with the same input and options completed."""
+        if not self.done_file.is_file():
+            return False
+        done = json.loads(self.done_file.read_text(encoding="utf-8"))
+        return done.get("manifest") == self.manifest and all(
+            Path(p).is_file() for p in done.get("outputs", [])
+        )
+
+    def open(self, *, restart: bool = False) -> set[int]:
+        """Prepare the parts folder; the chunks already done."""
+        manifest_file = self.folder / "manifest.json"
+        if restart and self.folder.exists():
+            shutil.rmtree(self.folder)
+        if manifest_file.is_file():
+            previous = json.loads(manifest_file.read_text(encoding="utf-8"))
+            if previous != self.manifest:
+                raise InputError(
+                    f"{self.folder} contient un traitement interrompu d'un autre fichier ou "
+                    "avec d'autres options.",
+                    hint="Relancez avec les mêmes fichier et options pour le reprendre, ou "
+                    "ajoutez --restart pour repartir de zéro.",
+                )
+        else:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _write_json(manifest_file, self.manifest)
+        self.done_file.unlink(missing_ok=True)
+        return {
+            int(p.stem.split("-")[1])
+            for p in self.folder.glob("chunk-*.json")
+            if p.stem[6:].isdigit()
+        }
+
+    def save(self, number: int, result: ChunkResult) -> None:
+        _write_json(self.folder / f"chunk-{number:08d}.json", asdict(result))
+
+    def assemble(self) -> dict[str, int]:
+        """Write the outputs from every chunk, in order; remove the parts. Returns counts."""
+        tables: dict[str, list[dict[str, Any]]] = {"statements": [], "coverage": [], "errors": []}
+        for path in sorted(self.folder.glob("chunk-*.json")):
+            chunk = json.loads(path.read_text(encoding="utf-8"))
+            for name in tables:
+                tables[name].extend(chunk[name])
+        columns = {
+            "statements": STATEMENT_COLUMNS,
+            "coverage": COVERAGE_COLUMNS,
+            "errors": ERROR_COLUMNS,
+        }
+        paths = output_paths(self.output)
+        written = []
+        for name, rows in tables.items():
+            if name == "coverage" and not self.manifest.get("certification"):
+                continue
+            write_table(pd.DataFrame(rows, columns=columns[name]), paths[name])
+            written.append(str(paths[name]))
+        _write_json(self.done_file, {"manifest": self.manifest, "outputs": written})
+        shutil.rmtree(self.folder)
+        return {name: len(rows) for name, rows in tables.items()}
+
+
+def _write_json(path: Path, data: Any) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    with temporary.open("w", encoding="utf-8") as handle:
+        json.dump(data, handle, ensure_ascii=False)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)

@@ -1,0 +1,148 @@
+"""Tables in and out of a batch: CSV, Parquet and JSON Lines (pandas / pyarrow).
+
+Input is read in chunks of rows (``Row``: position in the file, id, text). Text that is not
+valid UTF-8 is kept with its bad bytes escaped (``surrogateescape``) so that only the rows
+concerned are refused, not the whole file. Output tables are written to a temporary file and
+renamed into place: a crash never leaves a half-written output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from habilitant.errors import InputError
+
+FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl"}
+
+
+@dataclass(frozen=True)
+class Row:
+    position: int  # 0-based row number in the input
+    id: str
+    text: str | None  # None when the cell is empty / missing
+
+
+def table_format(path: Path) -> str:
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(
+            f"Format de fichier non pris en charge : {path.name}.",
+            hint="Utilisez un fichier .csv, .parquet ou .jsonl.",
+        )
+    return fmt
+
+
+def fingerprint(path: Path) -> str:
+    """sha256 of the file's bytes: a resumed run must read exactly the same input."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _check_columns(path: Path, columns: list[str], wanted: tuple[str, str]) -> None:
+    missing = [c for c in wanted if c not in columns]
+    if missing:
+        raise InputError(
+            f"Colonne(s) absente(s) de {path.name} : {', '.join(missing)}.",
+            hint="Colonnes disponibles : " + ", ".join(map(str, columns)) + ". "
+            "Indiquez-les avec --text-column et --id-column.",
+        )
+
+
+def _frames(path: Path, columns: tuple[str, str], chunk_rows: int) -> Iterator[pd.DataFrame]:
+    fmt = table_format(path)
+    if not path.is_file():
+        raise InputError(f"Le fichier {path} est introuvable.", hint="Vérifiez le chemin.")
+    try:
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            parquet = pq.ParquetFile(path)
+            _check_columns(path, parquet.schema_arrow.names, columns)
+            for batch in parquet.iter_batches(batch_size=chunk_rows, columns=list(columns)):
+                yield batch.to_pandas()
+            return
+        # object, not str: pandas' arrow strings refuse the escaped bad bytes of a bad row.
+        if fmt == "csv":
+            reader = pd.read_csv(
+                path,
+                dtype=object,
+                keep_default_na=False,
+                chunksize=chunk_rows,
+                encoding_errors="surrogateescape",
+            )
+        else:
+            reader = pd.read_json(
+                path,
+                lines=True,
+                dtype=False,
+                chunksize=chunk_rows,
+                encoding_errors="surrogateescape",
+            )
+        with reader:
+            for number, frame in enumerate(reader):
+                if number == 0:
+                    _check_columns(path, list(frame.columns), columns)
+                yield frame
+    except InputError:
+        raise
+    except (ValueError, OSError, pd.errors.ParserError) as exc:
+        raise InputError(
+            f"Le fichier {path.name} ne peut pas être lu comme {fmt.upper()} : {exc}",
+            hint="Vérifiez son format (séparateur, guillemets, une ligne JSON par ligne).",
+        ) from exc
+
+
+def read_rows(
+    path: Path, *, text_column: str, id_column: str, chunk_rows: int = 256
+) -> Iterator[list[Row]]:
+    """Chunks of rows, in file order."""
+    position = 0
+    for frame in _frames(path, (id_column, text_column), chunk_rows):
+        rows = []
+        for identifier, text in zip(frame[id_column], frame[text_column], strict=True):
+            empty = text is None or (isinstance(text, float) and pd.isna(text)) or text == ""
+            rows.append(
+                Row(
+                    position,
+                    "" if identifier is None else str(identifier),
+                    None if empty else str(text),
+                )
+            )
+            position += 1
+        yield rows
+
+
+def count_rows(path: Path, *, text_column: str, id_column: str) -> int:
+    if table_format(path) == "parquet":
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(path).metadata.num_rows
+    return sum(
+        len(chunk)
+        for chunk in read_rows(path, text_column=text_column, id_column=id_column, chunk_rows=4096)
+    )
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` to ``path`` (format from the extension), atomically."""
+    fmt = table_format(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    if fmt == "parquet":
+        frame.to_parquet(temporary, index=False)
+    elif fmt == "csv":
+        frame.to_csv(temporary, index=False)
+    else:
+        frame.to_json(temporary, orient="records", lines=True, force_ascii=False)
+    with temporary.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
