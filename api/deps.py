@@ -1,8 +1,9 @@
-"""Dependencies: the loaded pipeline, and the API key when one is configured."""
+"""Dependencies: the loaded pipeline, the portfolio store, and the API key when one is set."""
 
 from __future__ import annotations
 
 import hmac
+import threading
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -10,6 +11,7 @@ from fastapi.security import APIKeyHeader
 
 from habilitant.errors import HabilitantError
 from habilitant.pipeline import Habilitant
+from habilitant.portfolio.store import PortfolioStore
 
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 
@@ -36,3 +38,22 @@ def get_pipeline(request: Request) -> Habilitant:
 
 
 Pipeline = Annotated[Habilitant, Depends(get_pipeline)]
+
+
+_portfolio_lock = threading.Lock()
+
+
+def get_portfolio_store(request: Request) -> PortfolioStore:
+    """The app's portfolio store, opened on first use (once per app; thread-safe)."""
+    state = request.app.state
+    store = getattr(state, "portfolio_store", None)
+    if store is None:
+        with _portfolio_lock:
+            store = getattr(state, "portfolio_store", None)
+            if store is None:
+                store = PortfolioStore(state.settings.portfolio_db)
+                state.portfolio_store = store
+    return store
+
+
+Portfolios = Annotated[PortfolioStore, Depends(get_portfolio_store)]

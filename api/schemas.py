@@ -185,3 +185,125 @@ class VersionPublic(BaseModel):
     encoder: str
     index_entries: int
     referentiels: dict[str, str]
+
+
+# --- Portfolio (habilitant portfolio …): the person id travels in the body, never in the URL
+# (URLs end up in logs and browser histories).
+
+
+class _PersonRequest(_Request):
+    person: str = Field(
+        ..., max_length=100, description="Identifiant pseudonyme de la personne (ex. P-2024-0173)."
+    )
+
+
+class PortfolioEntryRequest(_PersonRequest):
+    text: str = Field(..., description="Le récit de l'entretien ou de l'expérience.")
+    date: str | None = Field(None, description="AAAA-MM-JJ ; aujourd'hui par défaut.")
+    kind: str = Field(
+        "entretien",
+        description="entretien, contrat, formation, immersion, benevolat, stage, alternance, "
+        "service_civique, autre.",
+    )
+    context: str | None = Field(None, description="Contexte en une phrase.")
+    consent: bool = Field(
+        False, description="La personne consent à la conservation du récit et des extraits."
+    )
+    certification: str | None = Field(
+        None, description="Cible suivie : ses énoncés couverts sont enregistrés aussi."
+    )
+
+
+class PortfolioRequest(_PersonRequest):
+    certification: str | None = Field(
+        None, description="Cible dont suivre la couverture à chaque date (ex. RNCP37674)."
+    )
+
+
+class PortfolioExportRequest(PortfolioRequest):
+    format: Literal["json", "csv", "markdown"] = "json"
+
+
+class PortfolioEraseRequest(_PersonRequest):
+    """Erase everything about the person (RGPD)."""
+
+
+class StatementValidationRequest(_PersonRequest):
+    statement_id: int = Field(..., ge=1, description="Numéro de l'énoncé (voir /portfolio/show).")
+    validation: Literal["validated", "rejected", "pending"] = Field(
+        ..., description="validated, rejected, ou pending pour annuler."
+    )
+
+
+class PersonPublic(BaseModel):
+    id: str
+    created_at: str
+
+
+class StoredEvidencePublic(BaseModel):
+    start: int
+    end: int
+    text: str | None = Field(None, description="Extrait cité, seulement avec le consentement.")
+
+
+class StoredStatementPublic(BaseModel):
+    id: int
+    entry_id: int
+    competence_id: str
+    code: str
+    referentiel: str
+    libelle: str
+    kind: str
+    decision: Literal["attested", "to_confirm"]
+    score: float
+    source: Literal["analyse", "cible"]
+    validation: Literal["pending", "validated", "rejected"]
+    validated_at: str | None
+    parents: list[ParentPublic]
+    evidence: list[StoredEvidencePublic]
+
+
+class PortfolioEntryPublic(BaseModel):
+    id: int
+    date: str
+    kind: str
+    context: str
+    consent: bool
+    narrative: str | None = Field(None, description="Le récit, seulement avec le consentement.")
+    certification: str
+    created_at: str
+    statements: list[StoredStatementPublic]
+
+
+class PortfolioEntryAddedPublic(BaseModel):
+    person: str
+    entry: PortfolioEntryPublic
+    warnings: list[str]
+
+
+class BlocProgressPublic(BaseModel):
+    code: str
+    libelle: str
+    coverage_ratio: float
+
+
+class ProgressPointPublic(BaseModel):
+    date: str
+    entries: int
+    attested: int = Field(..., description="Compétences distinctes attestées ou validées.")
+    validated: int
+    to_confirm: int
+    coverage_ratio: float | None
+    blocs: list[BlocProgressPublic]
+
+
+class PortfolioPublic(BaseModel):
+    person: PersonPublic
+    entries: list[PortfolioEntryPublic]
+    progression: list[ProgressPointPublic]
+    coverage: CoverageReportPublic | None
+
+
+class PortfolioErasedPublic(BaseModel):
+    person: str
+    entries_erased: int

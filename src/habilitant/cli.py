@@ -480,3 +480,8 @@ def evaluate(
 
 def main() -> None:
     cli(prog_name="habilitant")
+
+
+from habilitant.cli_portfolio import portfolio  # noqa: E402  (it uses the helpers above)
+
+cli.add_command(portfolio)

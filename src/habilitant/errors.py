@@ -75,3 +75,31 @@ class LanguageModelError(HabilitantError):
 
     code = "modele_langue_indisponible"
     http_status = 503
+
+
+class PortfolioError(HabilitantError):
+    """A portfolio request is unusable: bad person id, date, kind, or a forbidden action."""
+
+    code = "portfolio_invalide"
+    http_status = 400
+
+
+class UnknownPersonError(PortfolioError):
+    """No portfolio is stored for this person id."""
+
+    code = "personne_inconnue"
+    http_status = 404
+
+
+class UnknownStatementError(PortfolioError):
+    """No stored statement has this id in this person's portfolio."""
+
+    code = "enonce_inconnu"
+    http_status = 404
+
+
+class PortfolioStoreError(HabilitantError):
+    """The portfolio database cannot be opened or used (newer schema, damaged file, locked)."""
+
+    code = "portfolio_indisponible"
+    http_status = 503

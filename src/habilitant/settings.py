@@ -11,6 +11,8 @@
 * ``HABILITANT_CORS_ORIGINS``: origins allowed to call the API from a browser (JSON list);
   empty (closed) by default.
 * ``HABILITANT_MAX_BODY_BYTES``: largest request body the API reads (413 beyond).
+* ``HABILITANT_PORTFOLIO_DB``: the SQLite file of the portfolios (``habilitant portfolio``);
+  default ``data/portfolio.sqlite3`` in the repository (git-ignored).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class Settings(BaseSettings):
     api_key: SecretStr | None = None
     cors_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = 1_000_000
+    portfolio_db: Path = Field(default=REPO_ROOT / "data" / "portfolio.sqlite3")
 
     @property
     def resolved_index_dir(self) -> Path:

@@ -1,0 +1,92 @@
+"""What users type for a portfolio: pseudonymous ids, dates, kinds, context."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from habilitant.domain import Evidence, Statement
+from habilitant.errors import PortfolioError
+from habilitant.portfolio.records import (
+    Finding,
+    check_context,
+    check_date,
+    check_kind,
+    check_person_id,
+    merge_findings,
+)
+
+
+@pytest.mark.parametrize("value", ["P-2024-0173", "abc", "dossier_12.b", "X1"])
+def test_portfolio_records_accepts_pseudonymous_ids(value: str) -> None:
+    assert check_person_id(f"  {value} ") == value
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("marie.dupont@exemple.fr", "e-mail"),
+        ("Marie Dupont", "espaces"),
+        ("0612345678", "long numéro"),
+        ("06.12.34.56.78", "long numéro"),
+        ("285057512345678", "long numéro"),
+        ("", "manquant"),
+        ("é-001", "invalide"),
+        ("x" * 41, "invalide"),
+        ("../etc", "invalide"),
+    ],
+)
+def test_portfolio_records_refuses_ids_that_are_personal_data_or_malformed(
+    value: str, message: str
+) -> None:
+    with pytest.raises(PortfolioError, match=message) as caught:
+        check_person_id(value)
+    assert caught.value.hint and caught.value.http_status == 400
+
+
+def test_portfolio_records_dates_default_to_today_and_refuse_the_future() -> None:
+    today = dt.date(2024, 5, 1)
+    assert check_date(None, today=today) == today
+    assert check_date("2024-03-18", today=today) == dt.date(2024, 3, 18)
+    with pytest.raises(PortfolioError, match="Date invalide"):
+        check_date("18/03/2024", today=today)
+    with pytest.raises(PortfolioError, match="futur"):
+        check_date("2024-05-02", today=today)
+
+
+def test_portfolio_records_kinds_fold_accents_and_refuse_unknown_ones() -> None:
+    assert check_kind(None) == "entretien"
+    assert check_kind("Bénévolat") == "benevolat"
+    assert check_kind("service civique") == "service_civique"
+    with pytest.raises(PortfolioError, match="vacances"):
+        check_kind("vacances")
+
+
+def test_portfolio_records_context_is_short() -> None:
+    assert check_context("  CDD   de 6 mois ") == "CDD de 6 mois"
+    with pytest.raises(PortfolioError, match="300"):
+        check_context("x" * 301)
+
+
+def test_portfolio_records_merge_keeps_the_best_decision_and_its_source() -> None:
+    def finding(decision: str, score: float, span: tuple[int, int], source: str) -> Finding:
+        statement = Statement(
+            "rncp:RNCP37674BC02:1",
+            "1",
+            "rncp",
+            "Énoncé",
+            "competence",
+            decision,  # type: ignore[arg-type]
+            score,
+            (),
+            (Evidence(*span, "x"),),
+        )
+        return Finding(statement, source)  # type: ignore[arg-type]
+
+    (merged,) = merge_findings(
+        [finding("to_confirm", 0.31, (5, 9), "analyse"), finding("attested", 0.28, (1, 4), "cible")]
+    )
+    assert merged.source == "cible"
+    assert merged.statement.decision == "attested" and merged.statement.score == 0.31
+    assert [(e.start, e.end) for e in merged.statement.evidence] == [(1, 4), (5, 9)]
