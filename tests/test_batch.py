@@ -207,7 +207,7 @@ def test_batch_on_a_two_worker_dask_cluster_gives_the_same_output(
         workers=2,
         chunk_rows=2,
     )
-    assert report.cluster == {"workers": 2, "threads": 2}
+    assert report.cluster["workers"] == 2 and report.cluster["threads"] == 2
     assert output.read_bytes() == reference.read_bytes()
     assert (
         output.with_name("enrichi.errors.csv").read_bytes()

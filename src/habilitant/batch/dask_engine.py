@@ -49,6 +49,23 @@ def run_chunk(settings_json: str, options: EnrichOptions, rows: list[Row]) -> Ch
     return enrich_chunk(pipeline, rows, options)
 
 
+def _load_on_worker(settings_json: str) -> float:
+    """Load the pipeline on this worker now; seconds taken."""
+    import time
+
+    tick = time.perf_counter()
+    run_chunk(settings_json, EnrichOptions(), [])
+    pipeline = _WORKER_PIPELINES[settings_json]
+    pipeline.analyse("J'ai fait la mise en rayon et l'encaissement.")  # French model, caches
+    return time.perf_counter() - tick
+
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def connect(scheduler: str | None, workers: int) -> tuple[Any, Any]:
     """(client, cluster or None)."""
     from dask.distributed import Client, LocalCluster
@@ -83,12 +100,18 @@ def run_on_dask(
     on_result: Callable[[int, int, ChunkResult], None],
 ) -> dict[str, Any]:
     """Compute every chunk on the cluster; ``on_result(number, rows, result)`` as each ends.
-    Returns facts about the cluster (workers, threads)."""
+    Returns facts about the cluster: workers, threads, load and compute seconds, peak RSS."""
+    import time
+
     from dask.distributed import as_completed
 
+    tick = time.perf_counter()
     client, cluster = connect(scheduler, workers)
     settings_json = worker_settings(settings)
     try:
+        client.wait_for_workers(1 if scheduler else workers, timeout=120)
+        client.run(_load_on_worker, settings_json)  # every worker loads the models once, now
+        loaded = time.perf_counter()
         info = client.scheduler_info(n_workers=-1)["workers"]
         threads = sum(w.get("nthreads", 1) for w in info.values())
         window = max(2, WINDOW_PER_WORKER * max(1, len(info)))
@@ -113,7 +136,14 @@ def run_on_dask(
             number, size = sizes.pop(future.key)
             on_result(number, size, future.result())
             submit_next()
-        return {"workers": len(info), "threads": threads}
+        peaks = client.run(_peak_rss_mb)
+        return {
+            "workers": len(info),
+            "threads": threads,
+            "load_s": round(loaded - tick, 1),
+            "compute_s": round(time.perf_counter() - loaded, 1),
+            "peak_rss_mb_per_worker": round(max(peaks.values()), 1),
+        }
     finally:
         client.close()
         if cluster is not None:

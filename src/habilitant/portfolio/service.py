@@ -91,16 +91,18 @@ def add_entry(
     person_id = check_person_id(person)
     day, entry_kind, note = check_date(date), check_kind(kind), check_context(context)
     text = validate_text(text, max_chars=pipeline.settings.max_text_chars)
-    code = ""
+    target = None
     if certification and certification.strip():
         from habilitant.targets import resolve_target
 
-        code = resolve_target(pipeline.catalog, certification).code  # unknown code: fail early
-    analysis = pipeline.analyse(text)
+        target = resolve_target(pipeline.catalog, certification)  # unknown code: fail early
+    ranking = pipeline.rank(text)  # once, for the analysis and the target's coverage
+    analysis = pipeline.analyse(text, ranking=ranking)
     findings = [Finding(s, "analyse") for s in analysis.statements]
     warnings = list(analysis.warnings)
-    if code:
-        coverage = pipeline.coverage(code, text)
+    code = target.code if target is not None else ""
+    if target is not None:
+        coverage = pipeline.coverage_rankings(target, [ranking])
         findings += target_findings(coverage, pipeline.catalog)
         warnings += [n for n in coverage.target.notes if n not in warnings]
     draft = EntryDraft(
