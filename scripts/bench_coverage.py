@@ -87,7 +87,9 @@ def true_rank(h: Habilitant, text: str, code: str, space_rows: np.ndarray) -> tu
 
     space = h.suggestion_space
     statuses = entry_statuses(ranking.fused, h.config, CoverageConfig())
-    ratios, keys = space.scores(statuses, ranking.fused.evidence, CoverageConfig())
+    ratios, keys = space.scores(
+        statuses, ranking.fused.evidence, CoverageConfig(), ranking.fused.group_scores
+    )
     own = next(i for i in space_rows if space.rows[i].target.code == code)
     by_ratio = int((ratios[space_rows] > ratios[own]).sum()) + 1
     by_key = int((keys[space_rows] > keys[own]).sum()) + 1
@@ -100,7 +102,7 @@ def self_consistency(h: Habilitant, depth: str, limit: int | None) -> dict[str, 
     certifications = [c for c in h.catalog.certifications.values() if c.depth == depth and c.blocs]
     if limit:
         certifications = certifications[:: max(1, len(certifications) // limit)][:limit]
-    ranks_ratio, ranks_key = [], []
+    ranks_ratio, ranks_key, codes = [], [], []
     for certification in tqdm(certifications, desc=f"auto-couverture {depth}", unit="fiche"):
         if depth == "competences":
             text = f"{certification.activites_visees}\n{certification.capacites_attestees}"
@@ -111,6 +113,7 @@ def self_consistency(h: Habilitant, depth: str, limit: int | None) -> dict[str, 
         by_ratio, by_key = true_rank(h, text[: h.settings.max_text_chars], certification.code, rows)
         ranks_ratio.append(by_ratio)
         ranks_key.append(by_key)
+        codes.append(certification.code)
     out: dict[str, object] = {"n": len(ranks_key), "candidates": int(rows.size)}
     for name, ranks in (("ratio", ranks_ratio), ("suggestion", ranks_key)):
         r = np.asarray(ranks)
@@ -121,7 +124,7 @@ def self_consistency(h: Habilitant, depth: str, limit: int | None) -> dict[str, 
             "mrr": round(float((1.0 / r).mean()), 3),
         }
     if depth == "competences":
-        out["ranks"] = ranks_key
+        out["ranks"] = dict(zip(codes, ranks_key, strict=True))
     return out
 
 
@@ -173,6 +176,7 @@ def main() -> None:
     parser.add_argument("--eval", type=Path, default=REPO.parent / "shared/eval")
     parser.add_argument("--limit-2021", type=int, default=None, help="fiches of the 2021 table")
     parser.add_argument("--skip", nargs="*", default=(), help="sections to skip (1-5)")
+    parser.add_argument("--merge", action="store_true", help="update the JSON, keep the rest")
     parser.add_argument("--json", type=Path, default=REPO / "scripts/results/bench_coverage.json")
     args = parser.parse_args()
     tick = time.perf_counter()
@@ -198,6 +202,8 @@ def main() -> None:
         results["offers_fiches_dev"] = offers_fiches(h, offers)
         print("\n5. Offres (dev), fiche ROME:", results["offers_fiches_dev"])
     results["total_s"] = round(time.perf_counter() - tick, 1)
+    if args.merge and args.json.is_file():
+        results = json.loads(args.json.read_text(encoding="utf-8")) | results
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"\nJSON: {args.json}")
