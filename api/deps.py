@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import hmac
 import threading
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
 
-from habilitant.errors import HabilitantError
+from habilitant.errors import Unauthorized
 from habilitant.pipeline import Habilitant
 from habilitant.portfolio.store import PortfolioStore
 
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
-
-
-class Unauthorized(HabilitantError):
-    code = "cle_api_requise"
-    http_status = 401
 
 
 def require_api_key(request: Request, key: Annotated[str | None, Depends(_api_key_header)]) -> None:
@@ -26,7 +22,9 @@ def require_api_key(request: Request, key: Annotated[str | None, Depends(_api_ke
     expected = request.app.state.settings.api_key
     if expected is None:
         return
-    if key is None or not hmac.compare_digest(key, expected.get_secret_value()):
+    # Bytes, not str: a header is latin-1 and may hold any byte; the key may be non-ASCII.
+    given = (key or "").encode("latin-1", "replace")
+    if key is None or not hmac.compare_digest(given, expected.get_secret_value().encode()):
         raise Unauthorized(
             "Clé d'API absente ou invalide.",
             hint="Envoyez la clé configurée (HABILITANT_API_KEY) dans l'en-tête X-API-Key.",
@@ -34,10 +32,19 @@ def require_api_key(request: Request, key: Annotated[str | None, Depends(_api_ke
 
 
 def get_pipeline(request: Request) -> Habilitant:
+    """The loaded pipeline (503 while it loads)."""
     return request.app.state.engine.pipeline
 
 
-Pipeline = Annotated[Habilitant, Depends(get_pipeline)]
+def pipeline_slot(request: Request) -> Iterator[Habilitant]:
+    """The loaded pipeline, once one of the process's computing slots is free."""
+    engine = request.app.state.engine
+    pipeline = engine.pipeline
+    with engine.slots:
+        yield pipeline
+
+
+Pipeline = Annotated[Habilitant, Depends(pipeline_slot)]
 
 
 _portfolio_lock = threading.Lock()

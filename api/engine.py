@@ -7,12 +7,14 @@ A loading failure (no index, wrong encoder) is kept and reported, never retried 
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import os
 import threading
 import time
 from typing import TYPE_CHECKING
 
-from habilitant.errors import HabilitantError
+from habilitant.errors import HabilitantError, ServiceUnavailable
 
 if TYPE_CHECKING:
     from habilitant.pipeline import Habilitant
@@ -26,6 +28,8 @@ class Engine:
 
     def __init__(self, settings: Settings, pipeline: Habilitant | None = None) -> None:
         self.settings = settings
+        # More analyses at once than cores only adds waiting, memory and cache thrashing.
+        self.slots = threading.BoundedSemaphore(settings.api_concurrency or os.cpu_count() or 1)
         self._pipeline = pipeline
         self._error: Exception | None = None
         self._ready = threading.Event()
@@ -35,6 +39,7 @@ class Engine:
 
     def start(self) -> None:
         """Load in a daemon thread (returns at once)."""
+        limit_malloc_arenas()
         if not self._ready.is_set():
             threading.Thread(target=self._load, name="habilitant-load", daemon=True).start()
 
@@ -48,15 +53,12 @@ class Engine:
             _ = pipeline.catalog, pipeline.suggestion_space
             self._pipeline = pipeline
             self.load_seconds = round(time.perf_counter() - tick, 1)
-            log.info("modèles et index chargés en %.1f s", self.load_seconds)
+            log.info("models and index loaded in %.1f s", self.load_seconds)
         except Exception as exc:  # reported by /health and every endpoint
             self._error = exc
-            log.error("échec du chargement : %s", type(exc).__name__)
+            log.error("loading failed: %s", type(exc).__name__)
         finally:
             self._ready.set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        return self._ready.wait(timeout)
 
     @property
     def ready(self) -> bool:
@@ -71,8 +73,8 @@ class Engine:
         if self._pipeline is not None:
             return self._pipeline
         if self._error is not None:
-            if isinstance(self._error, HabilitantError):
-                raise self._error
+            if isinstance(self._error, HabilitantError):  # a fresh error, same words
+                raise type(self._error)(self._error.message, hint=self._error.hint)
             raise ServiceUnavailable(
                 "Le service n'a pas pu charger ses modèles.",
                 hint="Consultez les journaux du serveur, puis relancez habilitant serve.",
@@ -83,6 +85,12 @@ class Engine:
         )
 
 
-class ServiceUnavailable(HabilitantError):
-    code = "service_indisponible"
-    http_status = 503
+def limit_malloc_arenas(arenas: int = 2) -> None:
+    """glibc gives each thread that allocates its own heap arena: under concurrent requests the
+    server's resident memory grows with the threadpool. Cap the arenas (no-op elsewhere)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    m_arena_max = -8
+    libc.mallopt(m_arena_max, arenas)

@@ -1,9 +1,8 @@
 """One mapping from errors to HTTP: a French ``detail`` for people, a stable ``code`` for
-machines, a ``hint`` saying what to do. Bad input is a 4xx, never a 500."""
+machines, a ``hint`` saying what to do. Bad input is a 4xx, never a 500; an unexpected error
+is answered (500, no detail) and logged by its type only in :mod:`api.middleware`."""
 
 from __future__ import annotations
-
-import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -11,8 +10,6 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from habilitant.errors import HabilitantError
-
-log = logging.getLogger("habilitant.api")
 
 _HTTP_MESSAGES = {
     404: ("Cette adresse n'existe pas.", "introuvable"),
@@ -63,14 +60,3 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail, code = _HTTP_MESSAGES.get(exc.status_code, (str(exc.detail), "erreur_http"))
         return error_response(exc.status_code, detail, code)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # Never the request body or the narrative: the type of the error only.
-        log.error("erreur interne sur %s %s : %s", request.method, request.url.path, type(exc))
-        return error_response(
-            500,
-            "Erreur interne du service.",
-            "erreur_interne",
-            "Réessayez ; si l'erreur persiste, signalez-la avec l'heure de la requête.",
-        )

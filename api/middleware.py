@@ -10,6 +10,7 @@ import logging
 import time
 import uuid
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import error_response
@@ -64,7 +65,9 @@ class SecurityMiddleware:
             if message["type"] == "http.request":
                 state["received"] += len(message.get("body", b""))
                 if state["received"] > self.max_body_bytes:
-                    raise _BodyTooLarge
+                    # An HTTPException passes through FastAPI's body reading unchanged and
+                    # becomes our French 413 (a body sent without Content-Length).
+                    raise HTTPException(413)
             return message
 
         async def send_with_headers(message: Message) -> None:
@@ -86,10 +89,16 @@ class SecurityMiddleware:
 
         try:
             await self.app(scope, limited_receive, send_with_headers)
-        except _BodyTooLarge:
+        except Exception as exc:  # a bug: answer 500 here, with our headers; log the type only
+            log.error("%s internal error: %s", request_id, type(exc).__name__)
             if state["status"] == 0:
-                await self._too_large(scope, receive, send)
-                state["status"] = 413
+                response = error_response(
+                    500,
+                    "Erreur interne du service.",
+                    "erreur_interne",
+                    f"Réessayez ; si l'erreur persiste, signalez la requête {request_id}.",
+                )
+                await response(scope, receive, send_with_headers)
         finally:
             _log(request_id, scope, state["status"], length or state["received"], tick)
 
@@ -101,10 +110,6 @@ class SecurityMiddleware:
             "Raccourcissez le texte, ou découpez-le en plusieurs récits.",
         )
         await response(scope, receive, send)
-
-
-class _BodyTooLarge(Exception):
-    pass
 
 
 def _content_length(scope: Scope) -> int | None:

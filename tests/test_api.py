@@ -125,6 +125,24 @@ def test_api_bad_inputs_are_4xx_with_french_detail(api_client, settings) -> None
     _error(api_client.get("/competences/rome:0"), 404, "code_inconnu")
     _error(api_client.get("/nulle-part"), 404, "introuvable")
     _error(api_client.post("/suggest", json={"text": "a", "texts": ["b"]}), 422, "requete_invalide")
+    # A lone surrogate is valid JSON but not text: 400, not a crash in the tokenizer.
+    surrogate = b'{"text": "caissi\\ud800re en int\\u00e9rim"}'
+    lone = api_client.post(
+        "/analyse", content=surrogate, headers={"content-type": "application/json"}
+    )
+    _error(lone, 400, "texte_invalide")
+    # A body without Content-Length (chunked) over the limit: the same French 413.
+    chunks = (b"x" * 65536 for _ in range(settings.max_body_bytes // 65536 + 2))
+    chunked = api_client.post(
+        "/analyse", content=chunks, headers={"content-type": "application/json"}
+    )
+    _error(chunked, 413, "requete_trop_volumineuse")
+    _error(
+        api_client.post("/analyse", json={"text": EHPAD, "kinds": ["pas-une-nature"]}),
+        404,
+        "code_inconnu",
+    )
+    _error(api_client.get("/search", params={"q": "caisse", "kind": "x"}), 404, "code_inconnu")
 
 
 def test_api_coverage_and_suggest(api_client) -> None:
@@ -195,6 +213,8 @@ def test_api_key_protects_everything_but_health_and_page(settings, habilitant) -
         _error(client.post("/analyse", json={"text": EHPAD}), 401, "cle_api_requise")
         _error(client.get("/version"), 401, "cle_api_requise")
         _error(client.get("/referentiels", headers={"X-API-Key": "faux"}), 401, "cle_api_requise")
+        non_ascii = client.get("/referentiels", headers={"X-API-Key": b"cl\xc3\xa9"})
+        _error(non_ascii, 401, "cle_api_requise")
         ok = client.post("/analyse", json={"text": EHPAD}, headers={"X-API-Key": "s3cret"})
         assert ok.status_code == 200
         assert client.get("/health").status_code == 200

@@ -260,3 +260,40 @@ def test_batch_reads_rows_in_file_order_with_positions(tmp_path: Path) -> None:
     assert [len(c) for c in chunks] == [3, 3, 2]
     assert [r.position for r in rows] == list(range(8))
     assert rows[6].id == "vide" and rows[6].text is None
+
+
+def test_batch_jsonl_keeps_integer_ids_and_refuses_bad_lines_only(
+    settings, habilitant, tmp_path: Path
+) -> None:
+    source = tmp_path / "recits.jsonl"
+    source.write_text(
+        json.dumps({"ref": 1, "recit": NARRATIVES[0]}, ensure_ascii=False)
+        + "\n{pas du json\n"
+        + json.dumps({"recit": NARRATIVES[2]}, ensure_ascii=False)
+        + "\n"
+        + json.dumps({"ref": 3, "recit": NARRATIVES[1]}, ensure_ascii=False)
+        + "\n",
+        encoding="utf-8",
+    )
+    output = tmp_path / "out.csv"
+    report = _run(settings, habilitant, source, output, chunk_rows=1)
+    assert report.rows == 4 and report.errors == 1
+    ids = set(pd.read_csv(output, dtype=str)["id"])
+    assert {"1", "3"} <= ids and "1.0" not in ids
+    errors = pd.read_csv(output.with_name("out.errors.csv"), dtype=str)
+    assert list(errors["code"]) == ["ligne_invalide"] and list(errors["id"]) == ["ligne 2"]
+
+
+def test_batch_refuses_an_unknown_referentiel_before_any_work(
+    settings, habilitant, tmp_path: Path
+) -> None:
+    source = _table(tmp_path / "recits.csv", bad_rows=False)
+    with pytest.raises(UnknownCodeError, match="pas-un-referentiel"):
+        _run(
+            settings,
+            habilitant,
+            source,
+            tmp_path / "o.csv",
+            options=EnrichOptions(referentiels=("pas-un-referentiel",)),
+        )
+    assert not list(tmp_path.glob("o.*"))

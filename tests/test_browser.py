@@ -67,6 +67,8 @@ def page(browser, server):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
     page = context.new_page()
     page.external_requests = []  # anything leaving the application is a failure
+    page.console_errors = []  # includes Content-Security-Policy violations
+    page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
     page.on(
         "request",
         lambda r: (
@@ -128,6 +130,7 @@ def test_browser_conseiller_flow(page, tmp_path: Path) -> None:  # type: ignore[
     page.screenshot(path=str(SCREENSHOTS / "conseiller.png"), full_page=True)
     assert (SCREENSHOTS / "conseiller.png").stat().st_size > 10_000
     assert page.external_requests == []
+    assert page.console_errors == []
 
 
 def test_browser_errors_are_shown_in_french(page) -> None:  # type: ignore[no-untyped-def]

@@ -30,6 +30,7 @@ from api.schemas import (
 )
 from habilitant.portfolio import add_entry, erase_person, export, view
 from habilitant.portfolio.progression import PortfolioView
+from habilitant.portfolio.records import check_person_id
 from habilitant.portfolio.reports import entry_dict, portfolio_dict, statement_dict
 
 
@@ -63,17 +64,20 @@ def _view(request: Request, store: Portfolios, body: PortfolioRequest) -> Portfo
 def add(body: PortfolioEntryRequest, request: Request, store: Portfolios) -> dict[str, Any]:
     """Analyser un récit et l'ajouter, daté, au portfolio de la personne (créé au besoin).
     Sans consentement, seuls les énoncés et les positions des preuves sont conservés."""
-    added = add_entry(
-        store,
-        get_pipeline(request),
-        person=body.person,
-        text=body.text,
-        date=body.date,
-        kind=body.kind,
-        consent=body.consent,
-        context=body.context,
-        certification=body.certification,
-    )
+    engine = request.app.state.engine
+    pipeline = get_pipeline(request)
+    with engine.slots:
+        added = add_entry(
+            store,
+            pipeline,
+            person=body.person,
+            text=body.text,
+            date=body.date,
+            kind=body.kind,
+            consent=body.consent,
+            context=body.context,
+            certification=body.certification,
+        )
     return {
         "person": added.entry.person_id,
         "entry": entry_dict(added.entry),
@@ -101,7 +105,8 @@ def validate(body: StatementValidationRequest, store: Portfolios) -> dict[str, A
 def export_portfolio(body: PortfolioExportRequest, request: Request, store: Portfolios) -> Response:
     """Le portfolio en JSON, en CSV (un énoncé par ligne) ou en synthèse Markdown."""
     content = export(_view(request, store, body), body.format)
-    filename = f"portfolio-{body.person}.{EXTENSIONS[body.format]}"  # id checked: safe chars
+    person = check_person_id(body.person)  # stripped and checked: safe in a header
+    filename = f"portfolio-{person}.{EXTENSIONS[body.format]}"
     return Response(
         content,
         media_type=MEDIA_TYPES[body.format],

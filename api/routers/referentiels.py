@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import Pipeline
 from api.routers.analyse import ERRORS
+from habilitant.errors import UnknownCodeError
 from habilitant.render import hit_dict, show_json
 from habilitant.targets import certification_notes
 
@@ -63,7 +64,20 @@ def search(
     kind: Annotated[list[str] | None, Query()] = None,
 ) -> dict[str, Any]:
     """Les énoncés des référentiels les plus proches d'un texte (recherche dense)."""
+    from habilitant.index_entries import ENTRY_KINDS
     from habilitant.workspace import search as search_index
+
+    known = set(pipeline.referentiel_order)
+    for values, allowed, label in (
+        (referentiel, known, "Référentiel(s)"),
+        (kind, set(ENTRY_KINDS), "Nature(s)"),
+    ):
+        unknown = sorted(set(values or ()) - allowed)
+        if unknown:
+            raise UnknownCodeError(
+                f"{label} inconnu(s) : {', '.join(unknown)}.",
+                hint="Valeurs possibles : " + ", ".join(sorted(allowed)) + ".",
+            )
 
     result = search_index(
         pipeline.settings,

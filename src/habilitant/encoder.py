@@ -331,3 +331,8 @@ def load_encoder(
         local_files_only=path.is_dir(),
         precision=precision,
     )
+
+
+def resolved_precision(precision: str, device: str = "cpu") -> str:
+    """``auto`` made explicit for this machine: ``bf16`` or ``fp32``."""
+    return "bf16" if _use_bf16(precision, device) else "fp32"

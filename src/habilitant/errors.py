@@ -103,3 +103,24 @@ class PortfolioStoreError(HabilitantError):
 
     code = "portfolio_indisponible"
     http_status = 503
+
+
+class ServiceUnavailable(HabilitantError):
+    """The API is still loading its models, or failed to."""
+
+    code = "service_indisponible"
+    http_status = 503
+
+
+class Unauthorized(HabilitantError):
+    """An API key is configured and the request did not carry it."""
+
+    code = "cle_api_requise"
+    http_status = 401
+
+
+class ClusterError(HabilitantError):
+    """The Dask cluster cannot be reached or a worker failed."""
+
+    code = "cluster_indisponible"
+    http_status = 503

@@ -145,11 +145,11 @@ class CompetenceIndex:
         self, referentiels: Sequence[str] | None = None, kinds: Sequence[str] | None = None
     ) -> np.ndarray:
         """Positions of the entries of these referentials and kinds (cached)."""
-        key = (tuple(sorted(referentiels or ())), tuple(sorted(kinds or ())))
-        if key not in self._selections:
-            wanted_refs = set(referentiels or ())
-            wanted_kinds = set(kinds or ())
-            self._selections[key] = np.array(
+        key = (tuple(sorted(set(referentiels or ()))), tuple(sorted(set(kinds or ()))))
+        found = self._selections.get(key)
+        if found is None:
+            wanted_refs, wanted_kinds = set(key[0]), set(key[1])
+            found = np.array(
                 [
                     i
                     for i, e in enumerate(self.entries)
@@ -158,7 +158,10 @@ class CompetenceIndex:
                 ],
                 dtype=np.int64,
             )
-        return self._selections[key]
+            if len(self._selections) >= 64:  # callers may pass anything: keep memory bounded
+                self._selections.clear()
+            self._selections[key] = found
+        return found
 
     def search(
         self,

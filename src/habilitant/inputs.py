@@ -46,6 +46,13 @@ def validate_text(text: str, *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     """Return ``text`` normalised (NFC) if usable, else raise InputError."""
     if not isinstance(text, str):
         raise InputError("Le texte doit être une chaîne de caractères.")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: bytes that were not UTF-8, or a broken escape
+        raise InputError(
+            "Le texte contient des caractères invalides (octets qui ne sont pas de l'UTF-8).",
+            hint="Réenregistrez le texte en UTF-8, ou recopiez-le depuis un document lisible.",
+        ) from None
     text = unicodedata.normalize("NFC", text)
     if not text.strip():
         raise InputError(

@@ -22,7 +22,7 @@ from habilitant.coverage import (
     entry_statuses,
     merge_credits,
 )
-from habilitant.domain import Analysis, Coverage, Segment, Suggestion, Target
+from habilitant.domain import COMPETENCE_KINDS, Analysis, Coverage, Segment, Suggestion, Target
 from habilitant.errors import InputError, UnknownCodeError
 from habilitant.inputs import language_warning, validate_text
 from habilitant.matching.fusion import Fused, MatchingConfig
@@ -216,11 +216,13 @@ class Habilitant:
 
     def allowed(self, filters: Filters) -> np.ndarray:
         """Boolean mask over index entries for these filters (unknown codes are errors)."""
-        if filters not in self._masks:
+        mask = self._masks.get(filters)  # shared by the API's threads: no check-then-read
+        if mask is None:
+            mask = self._compute_mask(filters)
             if len(self._masks) > 256:
                 self._masks.clear()
-            self._masks[filters] = self._compute_mask(filters)
-        return self._masks[filters]
+            self._masks[filters] = mask
+        return mask
 
     def _compute_mask(self, filters: Filters) -> np.ndarray:
         entries = self.index.entries
@@ -236,6 +238,12 @@ class Habilitant:
             wanted = set(filters.referentiels)
             mask &= np.array([e.referentiel in wanted for e in entries])
         if filters.kinds:
+            unknown_kinds = sorted(set(filters.kinds) - set(COMPETENCE_KINDS))
+            if unknown_kinds:
+                raise UnknownCodeError(
+                    f"Nature(s) inconnue(s) : {', '.join(unknown_kinds)}.",
+                    hint="Natures possibles : " + ", ".join(COMPETENCE_KINDS) + ".",
+                )
             wanted = set(filters.kinds)
             mask &= np.array([e.kind in wanted for e in entries])
         for kind, codes in (("certification", filters.certifications), ("fiche", filters.fiches)):

@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     api_key: SecretStr | None = None
     cors_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = 1_000_000
+    api_concurrency: int = 0  # analyses computed at once by one API process (0: one per CPU)
     portfolio_db: Path = Field(default=REPO_ROOT / "data" / "portfolio.sqlite3")
 
     @property

@@ -64,8 +64,10 @@ class Checkpoint:
                     hint="Relancez avec les mêmes fichier et options pour le reprendre, ou "
                     "ajoutez --restart pour repartir de zéro.",
                 )
-        else:
+        else:  # a fresh run: chunks left without a manifest belong to no known run
             self.folder.mkdir(parents=True, exist_ok=True)
+            for stale in self.folder.glob("chunk-*.json"):
+                stale.unlink()
             _write_json(manifest_file, self.manifest)
         self.done_file.unlink(missing_ok=True)
         return {

@@ -13,23 +13,23 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from habilitant.batch.rows import BATCH_THREADS, ChunkResult, EnrichOptions, enrich_chunk
+from habilitant.batch.rows import BATCH_THREADS, ChunkResult, EnrichOptions, Rows, enrich_chunk
 from habilitant.batch.table_io import Row
-from habilitant.errors import HabilitantError
+from habilitant.errors import ClusterError, HabilitantError
 
 _WORKER_PIPELINES: dict[str, Any] = {}
 WINDOW_PER_WORKER = 3
 
 
-class ClusterError(HabilitantError):
-    code = "cluster_indisponible"
-    http_status = 503
-
-
 def worker_settings(settings: Any) -> str:
-    """What a worker needs to rebuild the settings (never the API key)."""
-    fields = ("referentiels", "models_dir", "encoder", "index_dir", "max_text_chars")
-    data = settings.model_dump(mode="json", include=set(fields) | {"precision", "batch_size"})
+    """What a worker needs to rebuild the settings (never the API key). The encoder's
+    precision is resolved here, on the client: "auto" on workers with other CPUs would
+    compute differently."""
+    from habilitant.encoder import resolved_precision
+
+    fields = {"referentiels", "models_dir", "encoder", "index_dir", "max_text_chars"}
+    data = settings.model_dump(mode="json", include=fields | {"batch_size"})
+    data["precision"] = resolved_precision(settings.precision)
     return json.dumps(data, sort_keys=True)
 
 
@@ -70,6 +70,7 @@ def connect(scheduler: str | None, workers: int) -> tuple[Any, Any]:
     """(client, cluster or None)."""
     from dask.distributed import Client, LocalCluster
 
+    cluster = None
     try:
         if scheduler:
             return Client(scheduler, timeout="30s"), None
@@ -82,7 +83,9 @@ def connect(scheduler: str | None, workers: int) -> tuple[Any, Any]:
             silence_logs=logging.ERROR,
         )
         return Client(cluster), cluster
-    except OSError as exc:
+    except (OSError, TimeoutError) as exc:
+        if cluster is not None:
+            cluster.close()
         raise ClusterError(
             f"Impossible de joindre le cluster Dask {scheduler or '(local)'} : {exc}",
             hint="Vérifiez l'adresse tcp://HÔTE:8786 du scheduler et que les workers voient "
@@ -109,8 +112,15 @@ def run_on_dask(
     client, cluster = connect(scheduler, workers)
     settings_json = worker_settings(settings)
     try:
-        client.wait_for_workers(1 if scheduler else workers, timeout=120)
-        client.run(_load_on_worker, settings_json)  # every worker loads the models once, now
+        try:
+            client.wait_for_workers(1 if scheduler else workers, timeout=120)
+            client.run(_load_on_worker, settings_json)  # every worker loads the models, now
+        except (OSError, TimeoutError) as exc:
+            raise ClusterError(
+                f"Les workers Dask n'ont pas démarré ou n'ont pas chargé les modèles : {exc}",
+                hint="Vérifiez que chaque worker voit HABILITANT_REFERENTIELS et "
+                "HABILITANT_MODELS_DIR (index construit) et dispose d'au moins 3 Go de mémoire.",
+            ) from exc
         loaded = time.perf_counter()
         info = client.scheduler_info(n_workers=-1)["workers"]
         threads = sum(w.get("nthreads", 1) for w in info.values())
@@ -124,7 +134,7 @@ def run_on_dask(
             if item is None:
                 return False
             number, rows = item
-            future = client.submit(run_chunk, settings_json, options, rows, pure=False)
+            future = client.submit(run_chunk, settings_json, options, Rows(rows), pure=False)
             sizes[future.key] = (number, len(rows))
             pending.add(future)
             return True
@@ -134,7 +144,16 @@ def run_on_dask(
                 break
         for future in pending:
             number, size = sizes.pop(future.key)
-            on_result(number, size, future.result())
+            try:
+                result = future.result()
+            except HabilitantError:
+                raise
+            except Exception as exc:  # a worker died: what is done stays checkpointed
+                raise ClusterError(
+                    f"Un worker Dask a échoué sur le lot {number} ({type(exc).__name__}).",
+                    hint="Relancez la même commande : les lots terminés ne sont pas refaits.",
+                ) from exc
+            on_result(number, size, result)
             submit_next()
         peaks = client.run(_peak_rss_mb)
         return {

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from habilitant.batch.table_io import Row
+from habilitant.batch.table_io import NOT_JSON, Row
 from habilitant.errors import HabilitantError
 from habilitant.inputs import validate_text
 from habilitant.targets import resolve_target
@@ -67,6 +67,13 @@ class EnrichOptions:
     certification: str | None = None
 
 
+class Rows(list):
+    """Rows of a chunk; its repr never shows the narratives (Dask logs task arguments)."""
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} rows>"
+
+
 @dataclass
 class ChunkResult:
     statements: list[dict[str, Any]] = field(default_factory=list)
@@ -80,6 +87,8 @@ def printable(value: str) -> str:
 
 
 def _check_row(row: Row, max_chars: int) -> str:
+    if row.text == NOT_JSON:
+        raise _RowError("ligne_invalide", "La ligne n'est pas un objet JSON.")
     if row.text is None or not row.text.strip():
         raise _RowError("texte_vide", "Le texte est vide.")
     try:
@@ -120,6 +129,12 @@ def enrich_chunk(pipeline: Habilitant, rows: Sequence[Row], options: EnrichOptio
         except HabilitantError as exc:
             result.errors.append(
                 {"row": row.position, "id": identifier, "code": exc.code, "reason": exc.message}
+            )
+            continue
+        except Exception as exc:  # a bug on one row must not stop the batch, nor leak the text
+            reason = f"Erreur interne ({type(exc).__name__}) : ligne ignorée, à signaler."
+            result.errors.append(
+                {"row": row.position, "id": identifier, "code": "erreur_interne", "reason": reason}
             )
             continue
         for s in analysis.statements:

@@ -12,13 +12,34 @@ from typing import TYPE_CHECKING, Any, Literal
 from habilitant.batch.checkpoint import Checkpoint, output_paths
 from habilitant.batch.rows import ChunkResult, EnrichOptions, enrich_chunk
 from habilitant.batch.table_io import Row, count_rows, fingerprint, read_rows, table_format
-from habilitant.errors import InputError
+from habilitant.encoder import resolved_precision
+from habilitant.errors import InputError, UnknownCodeError
 from habilitant.settings import Settings
 
 if TYPE_CHECKING:
     from habilitant.pipeline import Habilitant
 
 Engine = Literal["local", "dask"]
+
+
+def _check_options(settings: Settings, options: EnrichOptions) -> dict[str, Any]:
+    """The index manifest, after checking that the referentials and the target exist."""
+    from habilitant.index import read_manifest
+
+    manifest = read_manifest(settings.resolved_index_dir)
+    known = set(manifest.get("referentiels", {}))
+    unknown = sorted(set(options.referentiels) - known)
+    if unknown:
+        raise UnknownCodeError(
+            f"Référentiel(s) absent(s) de l'index : {', '.join(unknown)}.",
+            hint=f"Référentiels indexés : {', '.join(sorted(known))}.",
+        )
+    if options.certification:
+        from habilitant.targets import resolve_target
+        from habilitant.workspace import load_catalog
+
+        resolve_target(load_catalog(settings), options.certification)
+    return manifest
 
 
 def _load(settings: Settings) -> Habilitant:
@@ -68,11 +89,7 @@ def enrich(
         raise InputError("La sortie doit être un autre fichier que l'entrée.")
     if chunk_rows < 1:
         raise InputError("La taille des lots doit être au moins 1.")
-    if options.certification:  # an unknown target fails now, before any work
-        from habilitant.targets import resolve_target
-        from habilitant.workspace import load_catalog
-
-        resolve_target(load_catalog(settings), options.certification)
+    index_manifest = _check_options(settings, options)  # unknown codes fail before any work
     tick = time.perf_counter()
     total = count_rows(source, text_column=text_column, id_column=id_column)
     checkpoint = Checkpoint(
@@ -84,6 +101,11 @@ def enrich(
             "referentiels": list(options.referentiels),
             "certification": options.certification,
             "chunk_rows": chunk_rows,
+            # Same models and index, same numbers: a resume never mixes two computations.
+            "index_sha256": index_manifest.get("entries_sha256"),
+            "encoder_sha256": index_manifest.get("encoder", {}).get("checksum"),
+            "precision": resolved_precision(settings.precision),
+            "max_text_chars": settings.max_text_chars,
         },
     )
     paths = {name: str(path) for name, path in output_paths(output).items()}

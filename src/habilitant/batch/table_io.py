@@ -9,6 +9,7 @@ renamed into place: a crash never leaves a half-written output.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -57,41 +58,80 @@ def _check_columns(path: Path, columns: list[str], wanted: tuple[str, str]) -> N
         )
 
 
-def _frames(path: Path, columns: tuple[str, str], chunk_rows: int) -> Iterator[pd.DataFrame]:
+def _cell(value: object) -> str | None:
+    """A cell as text: None when missing or empty; integers stay integers (``1``, not ``1.0``)."""
+    if value is None or (isinstance(value, float) and value != value):  # NaN
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value)
+    return text if text else None
+
+
+def _csv_chunks(path: Path, columns: tuple[str, str], chunk_rows: int) -> Iterator[list[tuple]]:
+    # object, not str: pandas' arrow strings refuse the escaped bad bytes of a bad row.
+    reader = pd.read_csv(
+        path,
+        dtype=object,
+        keep_default_na=False,
+        chunksize=chunk_rows,
+        encoding_errors="surrogateescape",
+    )
+    with reader:
+        for number, frame in enumerate(reader):
+            if number == 0:
+                _check_columns(path, list(frame.columns), columns)
+            yield list(zip(frame[columns[0]], frame[columns[1]], strict=True))
+
+
+def _parquet_chunks(path: Path, columns: tuple[str, str], chunk_rows: int) -> Iterator[list[tuple]]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    parquet = pq.ParquetFile(path)
+    _check_columns(path, parquet.schema_arrow.names, columns)
+    for batch in parquet.iter_batches(batch_size=chunk_rows, columns=list(columns)):
+        ids, texts = (batch.column(c).cast(pa.string()).to_pylist() for c in columns)
+        yield list(zip(ids, texts, strict=True))
+
+
+def _jsonl_chunks(path: Path, columns: tuple[str, str], chunk_rows: int) -> Iterator[list[tuple]]:
+    """One JSON object per line; a line that is not one is a bad row, not a bad file."""
+    chunk: list[tuple] = []
+    seen: set[str] = set()
+    with path.open(encoding="utf-8", errors="surrogateescape") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError:
+                obj = None
+            if isinstance(obj, dict):
+                seen.update(obj)
+                chunk.append((obj.get(columns[0]), obj.get(columns[1])))
+            else:
+                chunk.append((f"ligne {number}", NOT_JSON))
+            if len(chunk) == chunk_rows:
+                yield chunk
+                chunk = []
+    if chunk:
+        yield chunk
+    if not seen:
+        return
+    _check_columns(path, sorted(seen), columns)
+
+
+NOT_JSON = "\udcff"  # marks a line that is not a JSON object (refused like undecodable text)
+
+
+def _chunks(path: Path, columns: tuple[str, str], chunk_rows: int) -> Iterator[list[tuple]]:
     fmt = table_format(path)
     if not path.is_file():
         raise InputError(f"Le fichier {path} est introuvable.", hint="Vérifiez le chemin.")
+    readers = {"csv": _csv_chunks, "parquet": _parquet_chunks, "jsonl": _jsonl_chunks}
     try:
-        if fmt == "parquet":
-            import pyarrow.parquet as pq
-
-            parquet = pq.ParquetFile(path)
-            _check_columns(path, parquet.schema_arrow.names, columns)
-            for batch in parquet.iter_batches(batch_size=chunk_rows, columns=list(columns)):
-                yield batch.to_pandas()
-            return
-        # object, not str: pandas' arrow strings refuse the escaped bad bytes of a bad row.
-        if fmt == "csv":
-            reader = pd.read_csv(
-                path,
-                dtype=object,
-                keep_default_na=False,
-                chunksize=chunk_rows,
-                encoding_errors="surrogateescape",
-            )
-        else:
-            reader = pd.read_json(
-                path,
-                lines=True,
-                dtype=False,
-                chunksize=chunk_rows,
-                encoding_errors="surrogateescape",
-            )
-        with reader:
-            for number, frame in enumerate(reader):
-                if number == 0:
-                    _check_columns(path, list(frame.columns), columns)
-                yield frame
+        yield from readers[fmt](path, columns, chunk_rows)
     except InputError:
         raise
     except (ValueError, OSError, pd.errors.ParserError) as exc:
@@ -106,17 +146,10 @@ def read_rows(
 ) -> Iterator[list[Row]]:
     """Chunks of rows, in file order."""
     position = 0
-    for frame in _frames(path, (id_column, text_column), chunk_rows):
+    for pairs in _chunks(path, (id_column, text_column), chunk_rows):
         rows = []
-        for identifier, text in zip(frame[id_column], frame[text_column], strict=True):
-            empty = text is None or (isinstance(text, float) and pd.isna(text)) or text == ""
-            rows.append(
-                Row(
-                    position,
-                    "" if identifier is None else str(identifier),
-                    None if empty else str(text),
-                )
-            )
+        for identifier, text in pairs:
+            rows.append(Row(position, _cell(identifier) or "", _cell(text)))
             position += 1
         yield rows
 
