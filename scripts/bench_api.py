@@ -138,7 +138,8 @@ def main() -> None:
     server = start_server(port, args.workers)
     url = f"http://127.0.0.1:{port}"
     try:
-        httpx.post(f"{url}/analyse", json={"text": texts[0]}, timeout=60)  # warm
+        for text in texts:  # warm: every narrative once (caches, spaCy's string store)
+            httpx.post(f"{url}/analyse", json={"text": text}, timeout=60)
         before = rss_mb(server.pid)
         rows = [load(url, texts, clients, args.duration) for clients in args.clients]
         after = rss_mb(server.pid)

@@ -91,5 +91,14 @@ def test_coverage_entry_statuses_follow_the_analysis_decision_and_floors() -> No
     score = np.array([0.40, 0.10, 0.10, 0.25, 0.50], dtype=np.float32)
     fused = Fused(evidence, np.zeros(5, dtype=np.int64), score, np.zeros(0), np.zeros(0))
     statuses = entry_statuses(fused, config, CoverageConfig(covered_evidence=0.08))
-    # attested; evidence over the covered floor; partial floor; analysis "to confirm"; none
+    # attested; evidence over the covered floor; partial floor; partial floor; none
     assert statuses.tolist() == [COVERED, COVERED, PARTIAL, PARTIAL, MISSING]
+    # With floors above the analysis thresholds, the analysis decision is what decides.
+    high = CoverageConfig(covered_evidence=0.5, partial_evidence=0.4)
+    assert entry_statuses(fused, config, high).tolist() == [
+        COVERED,  # attested by analyse (evidence 0.12, score 0.40)
+        MISSING,  # evidence 0.09 but score 0.10: analyse says nothing
+        MISSING,
+        PARTIAL,  # to confirm by analyse (evidence 0.07, score 0.25)
+        MISSING,
+    ]

@@ -116,6 +116,14 @@ def test_narrative_unpunctuated_oral_text_is_cut_into_activities(nlp) -> None:
             "Je faisais le ménage, le repassage et les courses.",
             ["Je faisais le ménage", "le repassage", "les courses"],
         ),
+        (  # a verbal locution keeps its object: "mis en place" is not a list item
+            "J'ai mis en place les tests unitaires et le déploiement sur le serveur.",
+            ["J'ai mis en place les tests unitaires", "le déploiement sur le serveur"],
+        ),
+        (
+            "j'ai pris en charge les résidents",
+            ["j'ai pris en charge les résidents"],
+        ),
         (
             "je fais les toilettes les transferts avec le lève-personne je distribue les "
             "médicaments",

@@ -93,6 +93,16 @@ def test_reports_markdown_synthesis_has_evidence_gaps_and_next_steps() -> None:
     assert "> La certification RNCP37674 n'est plus active." in text
 
 
+def test_reports_markdown_quotes_are_inert() -> None:
+    target = Target("X1", "Cible", "rncp", "certification", "competences",
+                    (TargetBloc("B1", "Bloc", (TargetItem("i", "Énoncé"),)),))  # fmt: skip
+    quote = Quote(0, 40, "<script>alert(1)</script> **gras**\n- liste")
+    text = coverage_markdown(assess(target, {"i": Credit("covered", 0.3, (quote,))}))
+    line = next(line for line in text.splitlines() if "alert" in line)
+    assert "<script>" not in line and "**gras**" not in line
+    assert "\\<script\\>" in line and "\\*\\*gras\\*\\*" in line
+
+
 def test_reports_text_marks_each_status() -> None:
     text = coverage_text(_coverage())
     assert "✔ Maquetter des interfaces  [couverte]" in text

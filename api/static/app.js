@@ -106,7 +106,7 @@ async function chargerReferentiels() {
   const zone = $("referentiels");
   try {
     const liste = await appeler("/referentiels");
-    $("referentiels-vide").remove();
+    if ($("referentiels-vide")) $("referentiels-vide").remove();
     for (const referentiel of liste) {
       const id = `ref-${referentiel.name}`;
       zone.append(
@@ -119,7 +119,7 @@ async function chargerReferentiels() {
       );
     }
   } catch (erreur) {
-    $("referentiels-vide").textContent = `Liste indisponible : ${erreur.message}`;
+    if ($("referentiels-vide")) $("referentiels-vide").textContent = `Liste indisponible : ${erreur.message}`;
   }
 }
 
@@ -140,8 +140,8 @@ function ajouterRecit() {
 
 function afficherErreur(message) {
   const zone = $("erreur");
+  zone.hidden = !message; // shown first, then filled: screen readers announce the change
   zone.textContent = message;
-  zone.hidden = !message;
 }
 
 function occupe(actif, texte = "Analyse en cours…") {
@@ -156,17 +156,24 @@ async function analyser(evenement) {
   afficherErreur("");
   const cle = $("cle").value.trim();
   if (cle) sessionStorage.setItem("habilitant-cle", cle);
+  // NFC, as the server normalises: evidence offsets count code points of this very text.
   const textes = [...document.querySelectorAll("#recits textarea")]
-    .map((zone) => zone.value)
+    .map((zone) => zone.value.normalize("NFC"))
     .filter((texte) => texte.trim());
   if (!textes.length) {
     afficherErreur("Saisissez au moins un récit avant de lancer l'analyse.");
     $("recit-1").focus();
     return;
   }
+  if (!document.querySelector("input[name=referentiel]")) await chargerReferentiels();
   const referentiels = [...document.querySelectorAll("input[name=referentiel]:checked")].map(
     (c) => c.value,
   );
+  if (document.querySelector("input[name=referentiel]") && !referentiels.length) {
+    afficherErreur("Cochez au moins un référentiel.");
+    document.querySelector("input[name=referentiel]").focus();
+    return;
+  }
   const cible = $("cible").value.trim();
   occupe(true);
   try {
@@ -192,6 +199,7 @@ async function analyser(evenement) {
     afficherErreur(erreur.message);
   } finally {
     occupe(false);
+    if (!$("erreur").hidden) $("analyser").focus(); // focus was on the disabled button
   }
 }
 
@@ -225,14 +233,16 @@ function afficherRecits(preuves) {
     const bloc = el("div", { class: "recit-lu", "data-recit": String(numero) });
     if (etat.recits.length > 1) bloc.append(el("h4", {}, `Entretien ${numero + 1}`));
     const paragraphe = el("p", {});
+    const points = Array.from(texte); // offsets are in code points, not UTF-16 units
+    const morceau = (debut, fin) => points.slice(debut, fin).join("");
     let position = 0;
     for (const span of spans) {
       if (span.start < position) continue;
-      paragraphe.append(texte.slice(position, span.start));
-      paragraphe.append(el("mark", { class: "preuve" }, texte.slice(span.start, span.end)));
+      paragraphe.append(morceau(position, span.start));
+      paragraphe.append(el("mark", { class: "preuve" }, morceau(span.start, span.end)));
       position = span.end;
     }
-    paragraphe.append(texte.slice(position));
+    paragraphe.append(morceau(position));
     bloc.append(paragraphe);
     vue.append(bloc);
   });
@@ -254,7 +264,7 @@ function afficherEnonces(analyses) {
   zone.replaceChildren();
   let total = 0;
   analyses.forEach((analyse, numero) => {
-    if (analyses.length > 1) zone.append(el("h4", {}, `Entretien ${numero + 1}`));
+    if (analyses.length > 1) zone.append(el("h4", { class: "entretien" }, `Entretien ${numero + 1}`));
     if (!analyse.statements.length) {
       zone.append(
         el("p", { class: "vide" }, "Aucune compétence ne peut être affirmée à partir de ce récit."),
@@ -267,7 +277,7 @@ function afficherEnonces(analyses) {
       parReferentiel.get(enonce.referentiel).push(enonce);
     }
     for (const [referentiel, enonces] of parReferentiel) {
-      zone.append(el("h5", {}, TITRES_REFERENTIELS[referentiel] || referentiel));
+      zone.append(el("h4", {}, TITRES_REFERENTIELS[referentiel] || referentiel));
       const liste = el("ul", { class: "enonces" });
       for (const enonce of enonces) {
         total += 1;
@@ -354,7 +364,7 @@ function afficherCouverture(couverture) {
     for (const statut of ["covered", "partial", "missing"]) {
       const items = bloc.competences.filter((c) => c.status === statut);
       if (!items.length) continue;
-      details.append(el("h5", {}, `${STATUTS[statut][0].toUpperCase()}${STATUTS[statut].slice(1)}s`));
+      details.append(el("h4", {}, `${STATUTS[statut][0].toUpperCase()}${STATUTS[statut].slice(1)}s`));
       const liste = el("ul", { class: `statut-${statut}` });
       for (const item of items) {
         if (statut === "missing") {
@@ -435,6 +445,10 @@ document.addEventListener("DOMContentLoaded", async () => {
   $("copier").addEventListener("click", copierSynthese);
   $("telecharger").addEventListener("click", telechargerSynthese);
   $("imprimer").addEventListener("click", () => window.print());
+  $("cle").addEventListener("change", () => {
+    sessionStorage.setItem("habilitant-cle", $("cle").value.trim());
+    if (!document.querySelector("input[name=referentiel]")) chargerReferentiels();
+  });
   if (sessionStorage.getItem("habilitant-cle")) $("zone-cle").hidden = false;
   if (await surveillerService()) await chargerReferentiels();
 });

@@ -1,6 +1,6 @@
 """Bar chart of a coverage, bloc by bloc (covered / partial / missing), as PNG or SVG.
 
-matplotlib is imported here only, with the non-interactive Agg backend (no display needed).
+matplotlib is imported here only; a Figure with its own Agg canvas (no display, no pyplot).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ COLOURS = {"covered": "#1b7f3b", "partial": "#e0a100", "missing": "#c8ccd2"}  # 
 LABELS = {"covered": "couvertes", "partial": "partielles", "missing": "manquantes"}
 
 
-def write_coverage_chart(coverage: Coverage, path: str | Path) -> Path:
-    """Write the chart; the format follows the extension (.png or .svg)."""
+def chart_format(path: str | Path) -> str:
+    """``png`` or ``svg`` from the extension, else a clear error."""
     path = Path(path)
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
@@ -26,10 +26,17 @@ def write_coverage_chart(coverage: Coverage, path: str | Path) -> Path:
             f"Format de graphique non pris en charge : « {path.suffix or path.name} ».",
             hint="Utilisez un nom se terminant par .png ou .svg (ex. --chart couverture.png).",
         )
-    import matplotlib
+    return fmt
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+
+def write_coverage_chart(coverage: Coverage, path: str | Path) -> Path:
+    """Write the chart; the format follows the extension (.png or .svg). Uses a Figure of its
+    own (no pyplot state): safe in threads, and the caller's matplotlib backend is untouched."""
+    path = Path(path)
+    fmt = chart_format(path)
+    from matplotlib import rc_context
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     blocs = coverage.blocs
     names = [
@@ -41,14 +48,13 @@ def write_coverage_chart(coverage: Coverage, path: str | Path) -> Path:
         for status in COLOURS
     }
     height = max(3.0, 0.75 * len(blocs) + 2.0)
-    with plt.rc_context({"svg.fonttype": "none"}):  # SVG text stays text (searchable)
-        figure, axes = plt.subplots(figsize=(10, height))
-        try:
-            _draw(figure, axes, coverage, names, counts)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            figure.savefig(path, format=fmt, dpi=120, metadata=_metadata(fmt))
-        finally:
-            plt.close(figure)
+    with rc_context({"svg.fonttype": "none"}):  # SVG text stays text (searchable)
+        figure = Figure(figsize=(10, height))
+        FigureCanvasAgg(figure)
+        axes = figure.add_subplot()
+        _draw(figure, axes, coverage, names, counts)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        figure.savefig(path, format=fmt, dpi=120, metadata=_metadata(fmt))
     return path
 
 

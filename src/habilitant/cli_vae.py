@@ -60,6 +60,10 @@ def coverage(
     from habilitant.render import to_json
     from habilitant.reports import coverage_csv, coverage_dict, coverage_markdown, coverage_text
 
+    if chart is not None:
+        from habilitant.charts import chart_format
+
+        chart_format(chart)  # a wrong extension fails before the analysis
     narratives = read_narratives(texts, files)
     result = _habilitant(ctx).coverage(target, narratives)
     renderers = {
@@ -94,7 +98,14 @@ def coverage(
     type=click.Choice(["certification", "bloc", "fiche"]),
     help="Seulement ces types de suggestions.",
 )
-@click.option("-k", "--limit", default=10, show_default=True, help="Suggestions par type.")
+@click.option(
+    "-k",
+    "--limit",
+    type=click.IntRange(1, 50),
+    default=10,
+    show_default=True,
+    help="Suggestions par type.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
 @click.pass_context
 def suggest(

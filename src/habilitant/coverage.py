@@ -3,7 +3,7 @@ partly, which are missing; the ratio per bloc and overall; the blocs ready for a
 
 A target is chosen by the accompagnateur, so each of its statements is judged on the evidence
 for it (best segment: centred cosine + lexical overlap, as in ``analyse``), against floors set
-on the dev split (``scripts/bench_coverage.py --calibrate``): *covered* when ``analyse`` would
+on the dev split (``scripts/bench_coverage.py``, section 1): *covered* when ``analyse`` would
 attest it or its evidence clears ``covered_evidence``; *partial* when ``analyse`` would ask to
 confirm it or its evidence clears ``partial_evidence`` (weak or indirect evidence); *missing*
 otherwise. Several narratives of one person accumulate: each statement keeps its best status

@@ -300,6 +300,7 @@ def _split_activities(toks: list[Tok], a: int, b: int) -> list[tuple[int, int, s
                 prev.pos in ("NOUN", "PROPN", "ADJ")
                 and prev.end < tok.start
                 and (i < 2 or toks[i - 2].norm not in lex.SUBJECTS | lex.COORD)  # "et décharge le"
+                and not _verbal_locution(toks, i - 1, start)  # "mis en place les tests"
                 and head < b
                 and toks[head].norm not in lex.TIME_NOUNS
             ):
@@ -318,6 +319,16 @@ def _split_activities(toks: list[Tok], a: int, b: int) -> list[tuple[int, int, s
     if start < b:
         pieces.append((start, b, kind))
     return pieces
+
+
+def _verbal_locution(toks: list[Tok], noun: int, start: int) -> bool:
+    """Whether ``toks[noun]`` ends a verb + "en"/"à" + noun locution whose object follows
+    ("mis en place les tests", "mettre à jour les fiches", "pris en charge les résidents")."""
+    return (
+        noun - 2 >= start
+        and toks[noun - 1].norm in ("en", "à", "a")
+        and toks[noun - 2].pos in ("VERB", "AUX")
+    )
 
 
 def _noun_runs(toks: list[Tok], a: int, b: int) -> set[int]:

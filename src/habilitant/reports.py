@@ -108,9 +108,18 @@ def coverage_csv(coverage: Coverage) -> str:
     return out.getvalue()
 
 
-def _quote_text(quote: Quote, narratives: int) -> str:
+def _quote_text(quote: Quote, narratives: int, markdown: bool = False) -> str:
     where = f"récit {quote.narrative + 1}, " if narratives > 1 else ""
-    return f"« {quote.text} » ({where}{quote.start}–{quote.end})"
+    text = _markdown_escape(quote.text) if markdown else quote.text
+    return f"« {text} » ({where}{quote.start}–{quote.end})"
+
+
+def _markdown_escape(text: str) -> str:
+    """A person's words, inert in Markdown: one line, no markup, no HTML."""
+    text = " ".join(text.split())
+    for char in "\\`*_{}[]<>#|!":
+        text = text.replace(char, "\\" + char)
+    return text
 
 
 def _percent(ratio: float) -> str:
@@ -157,7 +166,7 @@ def coverage_markdown(coverage: Coverage) -> str:
         ready = "prêt" if bloc.ready_for_vae else "—"
         libelle = bloc.libelle.replace("|", "/")
         lines.append(f"| {bloc.code} | {libelle} | {_percent(bloc.coverage_ratio)} | {ready} |")
-    lines += ["", "## Compétences attestées par le récit", ""]
+    lines += ["", "## Compétences étayées par le récit (couvertes ou partielles)", ""]
     covered = [(b, c) for b in coverage.blocs for c in b.competences if c.status != "missing"]
     if not covered:
         lines.append("Aucune compétence de la cible n'est étayée par le récit.")
@@ -165,7 +174,7 @@ def coverage_markdown(coverage: Coverage) -> str:
         status = "couverte" if c.status == "covered" else "partielle, à étayer"
         lines.append(f"- **{c.libelle}** ({status} — bloc {bloc.code})")
         for quote in c.quotes:
-            lines.append(f"  - {_quote_text(quote, coverage.narratives)}")
+            lines.append(f"  - {_quote_text(quote, coverage.narratives, markdown=True)}")
     lines += ["", "## Écarts à la cible", ""]
     if not coverage.gaps:
         lines.append("Aucun écart : chaque énoncé de la cible est au moins partiellement étayé.")
