@@ -14,6 +14,9 @@
    case's level); cases whose expected numeros are not loaded are skipped and counted.
 5. Offers (DEV): the right ROME fiche among the fiche suggestions (accuracy@1/@5) beside the
    analysis alone (fiche scores of the matcher).
+6. ``--sweep``: the suggestion order for several values of ``GROUP_WEIGHT`` on the dev offers
+   (fiche), the 20 fiches of the extract, every 16th fiche of the 2021 table and the search
+   cases — the table ``GROUP_WEIGHT`` was chosen from.
 """
 
 from __future__ import annotations
@@ -171,12 +174,78 @@ def offers_fiches(h: Habilitant, cases) -> dict[str, object]:  # type: ignore[no
     } | {"n": len(acc["suggest"][1])}
 
 
+def sweep(h: Habilitant, cases, search_path: Path) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    """Top-1 / top-5 of the suggestion order for several weights of the matcher's group score."""
+    from habilitant.coverage import entry_statuses
+
+    space, config = h.suggestion_space, CoverageConfig()
+    kinds = np.array([r.kind for r in space.rows])
+    codes = np.array([r.code for r in space.rows])
+    levels = np.array([r.target.niveau for r in space.rows])
+
+    def features(text: str):  # type: ignore[no-untyped-def]
+        ranking = h.rank(text)
+        if ranking.fused is None:
+            return None
+        f = ranking.fused
+        return entry_statuses(f, h.config, config), f.evidence, f.group_scores
+
+    certifications = list(h.catalog.certifications.values())
+    sets = {
+        "offers_fiche": [
+            (features(c.text), {c.rome_fiche}, "fiche", None) for c in cases if c.rome_fiche
+        ],
+        "self_rncp": [
+            (
+                features(f"{c.activites_visees}\n{c.capacites_attestees}"),
+                {c.code},
+                "certification",
+                None,
+            )
+            for c in certifications
+            if c.depth == "competences" and c.blocs
+        ],
+        "self_2021_sample": [
+            (features(".\n".join(b.libelle for b in c.blocs)), {c.code}, "certification", None)
+            for c in [c for c in certifications if c.depth == "bloc_titles" and c.blocs][::16]
+        ],
+        "search_cases": [
+            (features(c.query), set(c.expect), "certification", c.niveau)
+            for c in applicable_search_cases(
+                load_rncp_search_cases(search_path), h.catalog.certifications
+            )
+        ],
+    }
+    rows = []
+    for weight in (0.0, 1.0, 2.0, 4.0, 8.0, 16.0, 100.0):
+        row: dict[str, object] = {"group_weight": weight}
+        for name, items in sets.items():
+            top1, top5 = [], []
+            for feats, gold, kind, level in items:
+                if feats is None:
+                    top1.append(False)
+                    top5.append(False)
+                    continue
+                _, keys = space.scores(feats[0], feats[1], config, feats[2], weight)
+                mask = kinds == kind
+                if level:
+                    mask &= levels == str(level)
+                ids = np.flatnonzero(mask)
+                best = codes[ids[np.argsort(-keys[ids], kind="stable")[:5]]]
+                top1.append(best[0] in gold)
+                top5.append(bool(gold & set(best)))
+            row[name] = (round(float(np.mean(top1)), 3), round(float(np.mean(top5)), 3))
+        rows.append(row)
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--eval", type=Path, default=REPO.parent / "shared/eval")
     parser.add_argument("--limit-2021", type=int, default=None, help="fiches of the 2021 table")
     parser.add_argument("--skip", nargs="*", default=(), help="sections to skip (1-5)")
     parser.add_argument("--merge", action="store_true", help="update the JSON, keep the rest")
+    parser.add_argument("--sweep", action="store_true", help="section 6: GROUP_WEIGHT table")
     parser.add_argument("--json", type=Path, default=REPO / "scripts/results/bench_coverage.json")
     args = parser.parse_args()
     tick = time.perf_counter()
@@ -201,6 +270,11 @@ def main() -> None:
     if "5" not in args.skip:
         results["offers_fiches_dev"] = offers_fiches(h, offers)
         print("\n5. Offres (dev), fiche ROME:", results["offers_fiches_dev"])
+    if args.sweep:
+        results["group_weight_sweep"] = sweep(h, offers, args.eval / "rncp-search-cases.json")
+        print("\n6. GROUP_WEIGHT (top-1, top-5):")
+        for row in results["group_weight_sweep"]:
+            print("  ", row)
     results["total_s"] = round(time.perf_counter() - tick, 1)
     if args.merge and args.json.is_file():
         results = json.loads(args.json.read_text(encoding="utf-8")) | results

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -122,6 +123,7 @@ def main() -> None:
         f"single process / encoder alone: {results['local_over_encoder']}; "
         f"dask 1 -> 2 workers: x{results['dask_speedup_1_to_2']}; outputs identical: {identical}"
     )
+    shutil.rmtree(work)  # texts derived from the eval set: not kept
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
     print(f"JSON: {args.json}")

@@ -28,6 +28,10 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     os.environ["HABILITANT_REFERENTIELS"] = str(settings.referentiels)
     os.environ["HABILITANT_MODELS_DIR"] = str(settings.models_dir)
     os.environ["HABILITANT_ENCODER"] = settings.encoder
+    if workers > 1:  # share the cores between the processes instead of oversubscribing them
+        threads = max(1, (os.cpu_count() or 1) // workers)
+        for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+            os.environ.setdefault(variable, str(threads))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     click.echo(f"habilitant : http://{host}:{port}/ (API documentée sur /docs)", err=True)
     uvicorn.run(
