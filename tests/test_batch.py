@@ -297,3 +297,27 @@ def test_batch_refuses_an_unknown_referentiel_before_any_work(
             options=EnrichOptions(referentiels=("pas-un-referentiel",)),
         )
     assert not list(tmp_path.glob("o.*"))
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".jsonl"])
+def test_batch_table_writer_streams_chunks_into_one_table(tmp_path: Path, suffix: str) -> None:
+    from habilitant.batch.rows import ERROR_SCHEMA
+    from habilitant.batch.table_io import TableWriter
+
+    path = tmp_path / f"errors{suffix}"
+    writer = TableWriter(path, ERROR_SCHEMA)
+    writer.write([{"row": 0, "id": "a", "code": "texte_vide", "reason": "Le texte est vide."}])
+    writer.write([])
+    writer.write([{"row": 5, "id": "b", "code": "x", "reason": "« guillemets », virgule, ok"}])
+    assert not path.exists()  # nothing visible before commit
+    assert writer.commit() == 2
+    if suffix == ".parquet":
+        frame = pd.read_parquet(path)
+    elif suffix == ".jsonl":
+        frame = pd.read_json(path, lines=True, dtype=False)
+    else:
+        frame = pd.read_csv(path)
+    assert list(frame.columns) == list(ERROR_SCHEMA)
+    assert list(frame["row"]) == [0, 5] and frame["reason"][1] == "« guillemets », virgule, ok"
+    empty = TableWriter(tmp_path / f"empty{suffix}", ERROR_SCHEMA)
+    assert empty.commit() == 0 and (tmp_path / f"empty{suffix}").is_file()

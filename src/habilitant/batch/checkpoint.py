@@ -16,10 +16,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
-from habilitant.batch.rows import COVERAGE_COLUMNS, ERROR_COLUMNS, STATEMENT_COLUMNS, ChunkResult
-from habilitant.batch.table_io import write_table
+from habilitant.batch.rows import COVERAGE_SCHEMA, ERROR_SCHEMA, STATEMENT_SCHEMA, ChunkResult
+from habilitant.batch.table_io import TableWriter
 from habilitant.errors import InputError
 
 FORMAT = 1
@@ -80,27 +78,27 @@ class Checkpoint:
         _write_json(self.folder / f"chunk-{number:08d}.json", asdict(result))
 
     def assemble(self) -> dict[str, int]:
-        """Write the outputs from every chunk, in order; remove the parts. Returns counts."""
-        tables: dict[str, list[dict[str, Any]]] = {"statements": [], "coverage": [], "errors": []}
+        """Write the outputs from every chunk, in order, one chunk in memory at a time; remove
+        the parts. Returns the row counts."""
+        schemas = {
+            "statements": STATEMENT_SCHEMA,
+            "coverage": COVERAGE_SCHEMA,
+            "errors": ERROR_SCHEMA,
+        }
+        if not self.manifest.get("certification"):
+            del schemas["coverage"]
+        paths = output_paths(self.output)
+        writers = {name: TableWriter(paths[name], schema) for name, schema in schemas.items()}
         for path in sorted(self.folder.glob("chunk-*.json")):
             chunk = json.loads(path.read_text(encoding="utf-8"))
-            for name in tables:
-                tables[name].extend(chunk[name])
-        columns = {
-            "statements": STATEMENT_COLUMNS,
-            "coverage": COVERAGE_COLUMNS,
-            "errors": ERROR_COLUMNS,
-        }
-        paths = output_paths(self.output)
-        written = []
-        for name, rows in tables.items():
-            if name == "coverage" and not self.manifest.get("certification"):
-                continue
-            write_table(pd.DataFrame(rows, columns=columns[name]), paths[name])
-            written.append(str(paths[name]))
+            for name, writer in writers.items():
+                writer.write(chunk[name])
+        counts = {"statements": 0, "coverage": 0, "errors": 0}
+        counts.update({name: writer.commit() for name, writer in writers.items()})
+        written = [str(paths[name]) for name in writers]
         _write_json(self.done_file, {"manifest": self.manifest, "outputs": written})
         shutil.rmtree(self.folder)
-        return {name: len(rows) for name, rows in tables.items()}
+        return counts
 
 
 def _write_json(path: Path, data: Any) -> None:

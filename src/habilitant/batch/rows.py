@@ -21,28 +21,32 @@ from habilitant.targets import resolve_target
 if TYPE_CHECKING:
     from habilitant.pipeline import Habilitant
 
-STATEMENT_COLUMNS = [
-    "id",
-    "competence_id",
-    "libelle",
-    "referentiel",
-    "kind",
-    "decision",
-    "score",
-    "evidence",
-]
-COVERAGE_COLUMNS = [
-    "id",
-    "certification",
-    "bloc",
-    "bloc_libelle",
-    "coverage_ratio",
-    "ready_for_vae",
-    "covered",
-    "partial",
-    "missing",
-]
-ERROR_COLUMNS = ["row", "id", "code", "reason"]
+# Output tables: column -> type (kept in this order).
+STATEMENT_SCHEMA = {
+    "id": "string",
+    "competence_id": "string",
+    "libelle": "string",
+    "referentiel": "string",
+    "kind": "string",
+    "decision": "string",
+    "score": "float64",
+    "evidence": "string",
+}
+COVERAGE_SCHEMA = {
+    "id": "string",
+    "certification": "string",
+    "bloc": "string",
+    "bloc_libelle": "string",
+    "coverage_ratio": "float64",
+    "ready_for_vae": "bool",
+    "covered": "int64",
+    "partial": "int64",
+    "missing": "int64",
+}
+ERROR_SCHEMA = {"row": "int64", "id": "string", "code": "string", "reason": "string"}
+STATEMENT_COLUMNS = list(STATEMENT_SCHEMA)
+COVERAGE_COLUMNS = list(COVERAGE_SCHEMA)
+ERROR_COLUMNS = list(ERROR_SCHEMA)
 # Every engine computes with this many intra-op threads: floating-point sums depend on how
 # the work is split, and a score on a threshold must not flip between a local run and a Dask
 # run. Parallelism in batch comes from processes (Dask workers), one thread each.

@@ -165,17 +165,60 @@ def count_rows(path: Path, *, text_column: str, id_column: str) -> int:
     )
 
 
-def write_table(frame: pd.DataFrame, path: Path) -> None:
-    """Write ``frame`` to ``path`` (format from the extension), atomically."""
-    fmt = table_format(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    if fmt == "parquet":
-        frame.to_parquet(temporary, index=False)
-    elif fmt == "csv":
-        frame.to_csv(temporary, index=False)
-    else:
-        frame.to_json(temporary, orient="records", lines=True, force_ascii=False)
-    with temporary.open("rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+class TableWriter:
+    """Writes a table chunk by chunk (memory bounded by one chunk) to a temporary file, and
+    renames it into place on :meth:`commit`: a crash never leaves a half-written output.
+    ``schema`` maps each column to ``string``, ``float64``, ``int64`` or ``bool``."""
+
+    def __init__(self, path: Path, schema: dict[str, str]) -> None:
+        self.path, self.schema, self.format = path, schema, table_format(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.temporary = path.with_name(f".{path.name}.tmp")
+        self._handle: object = None
+        self._parquet: object = None
+        self._rows = 0
+
+    def write(self, rows: list[dict[str, object]]) -> None:
+        frame = pd.DataFrame(rows, columns=list(self.schema))
+        if self.format == "parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            types = {
+                "string": pa.string,
+                "float64": pa.float64,
+                "int64": pa.int64,
+                "bool": pa.bool_,
+            }
+            schema = pa.schema([(name, types[kind]()) for name, kind in self.schema.items()])
+            table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+            if self._parquet is None:
+                self._parquet = pq.ParquetWriter(self.temporary, schema)
+            if rows:
+                self._parquet.write_table(table)  # type: ignore[attr-defined]
+        else:
+            if self._handle is None:
+                self._handle = self.temporary.open("w", encoding="utf-8", newline="")
+                if self.format == "csv":
+                    frame.iloc[0:0].to_csv(self._handle, index=False)
+            if self.format == "csv":
+                if rows:
+                    frame.to_csv(self._handle, index=False, header=False)
+            else:
+                for row in rows:  # one JSON object per line, columns in schema order
+                    record = {name: row.get(name) for name in self.schema}
+                    line = json.dumps(record, ensure_ascii=False)
+                    self._handle.write(line + "\n")  # type: ignore[attr-defined]
+        self._rows += len(rows)
+
+    def commit(self) -> int:
+        if self._parquet is None and self._handle is None:
+            self.write([])  # an empty table still has its columns
+        if self._parquet is not None:
+            self._parquet.close()  # type: ignore[attr-defined]
+        if self._handle is not None:
+            self._handle.close()  # type: ignore[attr-defined]
+        with self.temporary.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(self.temporary, self.path)
+        return self._rows
