@@ -56,7 +56,7 @@ class Engine:
             log.info("models and index loaded in %.1f s", self.load_seconds)
         except Exception as exc:  # reported by /health and every endpoint
             self._error = exc
-            log.error("loading failed: %s", type(exc).__name__)
+            log.error("loading failed: %s: %s", type(exc).__name__, exc)  # paths, no personal data
         finally:
             self._ready.set()
 

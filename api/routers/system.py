@@ -18,8 +18,8 @@ def health(request: Request) -> JSONResponse:
     engine = request.app.state.engine
     if engine.ready:
         return JSONResponse({"status": "ready", "detail": ""})
-    if engine.error is not None:
-        detail = getattr(engine.error, "message", "Échec du chargement des modèles.")
+    if engine.error is not None:  # the details (paths) are for the operator's logs, not here
+        detail = "Échec du chargement des modèles ou de l'index : voir les journaux du serveur."
         return JSONResponse({"status": "failed", "detail": detail}, status_code=503)
     return JSONResponse(
         {"status": "loading", "detail": "Chargement des modèles en cours."}, status_code=503

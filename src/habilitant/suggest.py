@@ -59,7 +59,7 @@ class Row:
         return [item.competence_id for bloc in blocs for item in bloc.items]
 
 
-@dataclass
+@dataclass(frozen=True)
 class SuggestionSpace:
     """All suggestable rows and their statements as a (rows x index entries) matrix."""
 
