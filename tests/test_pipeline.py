@@ -87,3 +87,12 @@ def test_pipeline_non_french_text_warns_and_tries(habilitant) -> None:
         "I worked as a cashier in a supermarket and I cleaned the shelves every morning."
     )
     assert any("français" in warning for warning in analysis.warnings)
+
+
+def test_pipeline_evidence_of_a_statement_comes_from_one_experience(habilitant) -> None:
+    analysis = habilitant.analyse(EHPAD)
+    experience_of = {(s.start, s.end): s.experience for s in analysis.segments}
+    assert len(set(experience_of.values())) == 2  # EHPAD, then the checkout job
+    for statement in analysis.statements:
+        experiences = {experience_of[(e.start, e.end)] for e in statement.evidence}
+        assert len(experiences) == 1, statement

@@ -36,14 +36,19 @@ def decisions(fused: Fused, config: MatchingConfig) -> tuple[np.ndarray, np.ndar
 def evidence_for(
     position: int, fused: Fused, dense: np.ndarray, segments: Sequence[Segment], floor: float
 ) -> tuple[Evidence, ...]:
-    """The segments supporting entry ``position``: its best one, then those within
-    ``EVIDENCE_MARGIN`` of it and above ``floor`` (at most ``MAX_EVIDENCE``), in text order."""
+    """The segments supporting entry ``position``: its best one, then those of the same
+    experience within ``EVIDENCE_MARGIN`` of it and above ``floor`` (at most
+    ``MAX_EVIDENCE``), in text order. Another job's words never back a statement: the
+    statement was decided in the best segment's experience."""
     column = dense[:, position]
     best = int(fused.best_segment[position])
+    experience = segments[best].experience
     order = [best] + [
         int(j)
         for j in np.argsort(-column)
-        if int(j) != best and column[j] >= max(floor, column[best] - EVIDENCE_MARGIN)
+        if int(j) != best
+        and segments[int(j)].experience == experience
+        and column[j] >= max(floor, column[best] - EVIDENCE_MARGIN)
     ]
     spans = sorted({(segments[j].start, segments[j].end) for j in order[:MAX_EVIDENCE]})
     by_span = {(s.start, s.end): s for s in segments}
