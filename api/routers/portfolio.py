@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 
-from api.deps import Portfolios, get_pipeline
+from api.deps import Pipeline, Portfolios, get_pipeline
 from api.routers.analyse import ERRORS
 from api.schemas import (
     PortfolioEntryAddedPublic,
@@ -61,23 +61,20 @@ def _view(request: Request, store: Portfolios, body: PortfolioRequest) -> Portfo
 
 
 @router.post("/entries", response_model=PortfolioEntryAddedPublic, responses=ERRORS)
-def add(body: PortfolioEntryRequest, request: Request, store: Portfolios) -> dict[str, Any]:
+def add(body: PortfolioEntryRequest, store: Portfolios, pipeline: Pipeline) -> dict[str, Any]:
     """Analyser un récit et l'ajouter, daté, au portfolio de la personne (créé au besoin).
     Sans consentement, seuls les énoncés et les positions des preuves sont conservés."""
-    engine = request.app.state.engine
-    pipeline = get_pipeline(request)
-    with engine.slots:
-        added = add_entry(
-            store,
-            pipeline,
-            person=body.person,
-            text=body.text,
-            date=body.date,
-            kind=body.kind,
-            consent=body.consent,
-            context=body.context,
-            certification=body.certification,
-        )
+    added = add_entry(
+        store,
+        pipeline,
+        person=body.person,
+        text=body.text,
+        date=body.date,
+        kind=body.kind,
+        consent=body.consent,
+        context=body.context,
+        certification=body.certification,
+    )
     return {
         "person": added.entry.person_id,
         "entry": entry_dict(added.entry),

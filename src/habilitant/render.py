@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from habilitant.domain import Analysis, Certification, Competence, EmploiType, Fiche
+from habilitant.domain import (
+    Analysis,
+    Certification,
+    Competence,
+    EmploiType,
+    Evidence,
+    Fiche,
+    Parent,
+)
 
 if TYPE_CHECKING:
     from habilitant.catalog import Catalog
@@ -175,6 +184,16 @@ _REFERENTIEL_TITLES = {
 }
 
 
+def parent_dicts(parents: Sequence[Parent]) -> list[dict[str, str]]:
+    """Parents as in every JSON answer (CLI, API, batch, portfolio)."""
+    return [{"kind": p.kind, "code": p.code, "libelle": p.libelle} for p in parents]
+
+
+def evidence_dicts(evidence: Sequence[Evidence]) -> list[dict[str, Any]]:
+    """Evidence spans as in every JSON answer (CLI, API, batch, portfolio)."""
+    return [{"start": e.start, "end": e.end, "text": e.text} for e in evidence]
+
+
 def analysis_dict(analysis: Analysis) -> dict[str, Any]:
     """The ``habilitant analyse --json`` shape (same field names in the API)."""
     return {
@@ -187,10 +206,8 @@ def analysis_dict(analysis: Analysis) -> dict[str, Any]:
                 "kind": s.kind,
                 "decision": s.decision,
                 "score": s.score,
-                "parents": [
-                    {"kind": p.kind, "code": p.code, "libelle": p.libelle} for p in s.parents
-                ],
-                "evidence": [{"start": e.start, "end": e.end, "text": e.text} for e in s.evidence],
+                "parents": parent_dicts(s.parents),
+                "evidence": evidence_dicts(s.evidence),
             }
             for s in analysis.statements
         ],

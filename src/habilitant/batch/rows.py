@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from habilitant.batch.table_io import NOT_JSON, Row
 from habilitant.errors import HabilitantError
 from habilitant.inputs import validate_text
+from habilitant.render import evidence_dicts
 from habilitant.targets import resolve_target
 
 if TYPE_CHECKING:
@@ -151,10 +152,7 @@ def enrich_chunk(pipeline: Habilitant, rows: Sequence[Row], options: EnrichOptio
                     "kind": s.kind,
                     "decision": s.decision,
                     "score": s.score,
-                    "evidence": json.dumps(
-                        [{"start": e.start, "end": e.end, "text": e.text} for e in s.evidence],
-                        ensure_ascii=False,
-                    ),
+                    "evidence": json.dumps(evidence_dicts(s.evidence), ensure_ascii=False),
                 }
             )
         if coverage is not None:

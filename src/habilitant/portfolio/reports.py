@@ -19,6 +19,7 @@ from habilitant.portfolio.records import (
     StoredEvidence,
     StoredStatement,
 )
+from habilitant.render import evidence_dicts, parent_dicts
 from habilitant.reports import DEPTH_LABELS, coverage_dict, next_steps
 
 DECISION_LABELS = {"attested": "attestée", "to_confirm": "à confirmer"}
@@ -64,8 +65,8 @@ def statement_dict(s: StoredStatement) -> dict[str, Any]:
         "source": s.source,
         "validation": s.validation,
         "validated_at": s.validated_at,
-        "parents": [{"kind": p.kind, "code": p.code, "libelle": p.libelle} for p in s.parents],
-        "evidence": [{"start": e.start, "end": e.end, "text": e.text} for e in s.evidence],
+        "parents": parent_dicts(s.parents),
+        "evidence": evidence_dicts(s.evidence),
     }
 
 
