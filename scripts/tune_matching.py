@@ -38,6 +38,7 @@ GRID: dict[str, list[float]] = {
     "temperature": [0.005, 0.01, 0.02, 0.04],
     "structure_weight": [0.0, 0.05, 0.1, 0.2, 0.3, 0.5],
     "principal_weight": [0.0, 0.25, 0.5, 1.0, 2.0],
+    "role_weight": [0.0, 0.05, 0.1, 0.2],
 }
 
 
@@ -48,7 +49,7 @@ def encode_cases(h: Habilitant, cases, cache: Path):  # type: ignore[no-untyped-
     import pickle
 
     key = hashlib.sha256(
-        (h.encoder.checksum + "context-v3" + "".join(c.text for c in cases)).encode()
+        (h.encoder.checksum + "context-v4" + "".join(c.text for c in cases)).encode()
     ).hexdigest()[:16]
     path = cache / f"encoded-{key}.pkl"
     if path.is_file():
@@ -70,18 +71,20 @@ def prepare(h: Habilitant, cases, cache: Path):  # type: ignore[no-untyped-def]
         dense = h.matcher.centred(segment_vectors)[1]
         group_lexical = h.matcher.group_lexicon.scores(case.text)
         names = h.matcher.name_overlap(case.text)
-        prepared.append((case, dense, h.matcher.lexical(texts), group_lexical, names))
+        said = sorted({s.context.role for s in h.segments(case.text)} - {""})
+        roles = h.matcher.role_names.scores(said)
+        prepared.append((case, dense, h.matcher.lexical(texts), group_lexical, names, roles))
     return prepared
 
 
 def evaluate(h: Habilitant, view: RomeView, prepared, config: MatchingConfig) -> dict[str, float]:  # type: ignore[no-untyped-def]
     structure, sets = h.matcher.structure, h.matcher.group_sets
     rankings, fiche1, fiche5 = [], [], []
-    for case, dense, lexical, group_lexical, names in prepared:
+    for case, dense, lexical, group_lexical, names, roles in prepared:
         if dense.shape[0] == 0:
             items, fiches = [], []
         else:
-            fused = fuse(dense, lexical, structure, config, sets, group_lexical, names)
+            fused = fuse(dense, lexical, structure, config, sets, group_lexical, names, roles)
             items = _top(view.item_codes, fused.score[view.item_positions], 100)
             fiches = _top(view.fiche_codes, fused.group_scores[view.fiche_group_ids], 5)
         if case.expected_codes:
@@ -105,12 +108,12 @@ def calibrate(h: Habilitant, view: RomeView, prepared, config: MatchingConfig): 
     item of the offer's own fiche métier (the recruiter's list is a subset of it)."""
     structure, sets = h.matcher.structure, h.matcher.group_sets
     rows = []  # (evidence, score, is_plausible)
-    for case, dense, lexical, group_lexical, names in prepared:
+    for case, dense, lexical, group_lexical, names, roles in prepared:
         if not case.rome_fiche or dense.shape[0] == 0:
             continue
         fiche = structure.group_position[("rome", "fiche", case.rome_fiche)]
         in_fiche = set(structure.link_cols[structure.link_rows == fiche].tolist())
-        fused = fuse(dense, lexical, structure, config, sets, group_lexical, names)
+        fused = fuse(dense, lexical, structure, config, sets, group_lexical, names, roles)
         scores = fused.score[view.item_positions]
         for i in np.argsort(-scores)[:30]:
             position = int(view.item_positions[i])

@@ -69,7 +69,9 @@ def test_fusion_structure_lifts_items_of_the_supported_fiche() -> None:
     sets = [structure.group_ids("fiche", ["rome"])]
     # One segment resembling "caisse" items and the caisse fiche title.
     dense = np.array([[0.10, 0.05, 0.05, 0.10, 0.0, 0.0]], dtype=np.float32)
-    config = MatchingConfig(lexical_weight=0.0, structure_weight=0.1, principal_weight=0.0)
+    config = MatchingConfig(
+        lexical_weight=0.0, structure_weight=0.1, principal_weight=0.0, group_floor=0.0
+    )
     fused = fuse(dense, None, structure, config, sets)
     caisse = structure.group_position[("rome", "fiche", "D1505")]
     assert fused.group_posterior[caisse] == 1.0
@@ -93,3 +95,51 @@ def test_decide_says_nothing_below_thresholds() -> None:
     assert decide(0.15, 0.3, config) == "to_confirm"
     assert decide(0.25, 0.15, config) == "to_confirm"
     assert decide(0.05, 0.9, config) is None  # structure alone never attests
+
+
+def test_fusion_named_job_is_certain_and_lowers_the_confirm_floor() -> None:
+    structure = Structure.from_entries(ENTRIES)
+    sets = [structure.group_ids("fiche", ["rome"])]
+    # The segments resemble the caisse fiche, but the person said « aide-soignante ».
+    dense = np.array([[0.10, 0.05, 0.05, 0.10, 0.0, 0.0]], dtype=np.float32)
+    config = MatchingConfig(lexical_weight=0.0, structure_weight=0.1, principal_weight=0.0)
+    soins = structure.group_position[("rome", "fiche", "J1501")]
+    caisse = structure.group_position[("rome", "fiche", "D1505")]
+    roles = np.zeros(len(structure.groups), dtype=np.float32)
+    roles[soins] = 1.0
+    without = fuse(dense, None, structure, config, sets)
+    named = fuse(dense, None, structure, config, sets, role_scores=roles)
+    assert without.group_posterior[soins] < 1.0 and named.group_posterior[soins] == 1.0
+    # The other fiche keeps its own posterior; the named one now ranks first.
+    assert named.group_posterior[caisse] == without.group_posterior[caisse]
+    assert named.group_scores[soins] > named.group_scores[caisse]
+    assert named.named is not None and named.named.tolist()[:3] == [False, False, True]
+    assert without.named is None
+
+
+def test_decide_named_statements_need_less_evidence_to_confirm_never_to_attest() -> None:
+    config = MatchingConfig(
+        attested_evidence=0.1,
+        confirm_evidence=0.06,
+        named_confirm_evidence=0.04,
+        attested_score=0.28,
+        confirm_score=0.22,
+    )
+    assert decide(0.05, 0.3, config) is None
+    assert decide(0.05, 0.3, config, named=True) == "to_confirm"
+    assert decide(0.03, 0.3, config, named=True) is None
+    assert decide(0.05, 0.2, config, named=True) is None  # the score floor still holds
+
+
+def test_fusion_best_of_a_small_set_needs_the_floor_for_full_support() -> None:
+    structure = Structure.from_entries(ENTRIES)
+    sets = [structure.group_ids("fiche", ["rome"])]  # two fiches: a small set
+    caisse = structure.group_position[("rome", "fiche", "D1505")]
+    weak = np.array([[0.10, 0.05, 0.05, 0.10, 0.0, 0.0]], dtype=np.float32)
+    config = MatchingConfig(lexical_weight=0.0, group_floor=0.1, temperature=0.04)
+    posterior = fuse(weak, None, structure, config, sets).group_posterior[caisse]
+    assert 0.0 < posterior < 0.5  # the best of two, but far below the floor
+    large = MatchingConfig(lexical_weight=0.0, group_floor=0.1, small_set=2)
+    assert fuse(weak, None, structure, large, sets).group_posterior[caisse] == 1.0
+    strong = weak * 4
+    assert fuse(strong, None, structure, config, sets).group_posterior[caisse] == 1.0

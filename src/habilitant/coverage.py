@@ -53,7 +53,7 @@ def entry_statuses(
 ) -> np.ndarray:
     """Per index entry: COVERED, PARTIAL or MISSING (int8)."""
     coverage = coverage or CoverageConfig()
-    attested, confirm = decide_all(fused.evidence, fused.score, config)
+    attested, confirm = decide_all(fused.evidence, fused.score, config, fused.named)
     out = np.full(fused.score.shape, MISSING, dtype=np.int8)
     out[confirm | (fused.evidence >= coverage.partial_evidence)] = PARTIAL
     out[attested | (fused.evidence >= coverage.covered_evidence)] = COVERED

@@ -27,6 +27,7 @@ from habilitant.errors import InputError, UnknownCodeError
 from habilitant.inputs import language_warning, validate_text
 from habilitant.matching.fusion import Fused, MatchingConfig
 from habilitant.matching.matcher import Matcher
+from habilitant.narrative_glossary import glossed
 from habilitant.settings import Settings, get_settings
 from habilitant.statements import StatementLimits, build_statements
 from habilitant.suggest import SuggestFilters, SuggestionSpace, rank_rows, suggestion
@@ -58,14 +59,16 @@ class Ranking:
 
 
 def with_context(segment: Segment) -> str:
-    """The segment as encoded: its words, then the job and place it was done in, when the
-    narrative says them and the segment does not (« la toilette des résidents — EHPAD »)."""
+    """The segment as encoded: its words with their glosses (:mod:`narrative_glossary`), then
+    the job and place it was done in, when the narrative says them and the segment does not
+    (« la toilette des résidents (soins d'hygiène corporelle…) — EHPAD (établissement…) »)."""
     extra = [
-        value
+        glossed(value)
         for value in (segment.context.role, segment.context.employer)
         if value and value.lower() not in segment.text.lower()
     ]
-    return f"{segment.text} — {', '.join(extra)}" if extra else segment.text
+    text = glossed(segment.text)
+    return f"{text} — {', '.join(extra)}" if extra else text
 
 
 def experience_spans(text: str, segments: Sequence[Segment], groups: list[list[int]]) -> list[str]:
@@ -93,18 +96,25 @@ def combine(results: list[tuple[np.ndarray, Fused]]) -> Fused:
             fused.score,
             fused.group_scores,
             fused.group_posterior,
+            fused.named,
         )
     scores = np.stack([fused.score for _, fused in results])
     best = scores.argmax(axis=0)
     columns = np.arange(scores.shape[1])
     evidence = np.stack([fused.evidence for _, fused in results])[best, columns]
     segment = np.stack([m[fused.best_segment] for m, fused in results])[best, columns]
+    named = None
+    if any(fused.named is not None for _, fused in results):
+        none = np.zeros(len(columns), dtype=bool)
+        flags = np.stack([none if f.named is None else f.named for _, f in results])
+        named = flags[best, columns]
     return Fused(
         evidence,
         segment,
         scores[best, columns],
         np.max([fused.group_scores for _, fused in results], axis=0),
         np.max([fused.group_posterior for _, fused in results], axis=0),
+        named,
     )
 
 
@@ -172,8 +182,11 @@ class Habilitant:
             for span, rows in zip(experience_spans(text, segments, members), members, strict=True)
         ]
         segment_vectors = self.encoder.encode_queries([with_context(s) for s in segments])
+        roles = [sorted({segments[i].context.role for i in rows} - {""}) for rows in members]
         # One dense product and one lexical product for all segments, then each experience.
-        fused, dense = self.matcher.match_experiences(texts, segment_vectors, members, spans)
+        fused, dense = self.matcher.match_experiences(
+            [glossed(t) for t in texts], segment_vectors, members, spans, roles=roles
+        )
         results = [(np.asarray(rows), f) for rows, f in zip(members, fused, strict=True)]
         return Ranking(segments, combine(results), dense)
 

@@ -30,7 +30,7 @@ class StatementLimits:
 
 def decisions(fused: Fused, config: MatchingConfig) -> tuple[np.ndarray, np.ndarray]:
     """Boolean arrays over entries: attested, and to confirm (exclusive)."""
-    return decide_all(fused.evidence, fused.score, config)
+    return decide_all(fused.evidence, fused.score, config, fused.named)
 
 
 def evidence_for(

@@ -10,7 +10,9 @@ For each segment ``s`` and index entry ``i``::
 Groups (ROME fiches, certifications, blocs, emplois-types) get a score from their members'
 evidence (log-mean-exp pooling: a soft "best few") and from the texts that describe them
 (titles, appellations, definitions), compared with the segments, and from a BM25 of the
-narrative over those texts. Within each group kind a softmax turns scores into a posterior, and each
+narrative over those texts, plus ``role_weight`` when the narrative names the group as the
+person's job (« j'étais aide-soignante »). Within each group kind the scores become a
+posterior relative to the best (or to ``group_floor``), and each
 statement receives the posterior of its best group, weighted up when the referential marks
 the link as core (ROME ``coeur_metier`` « Principale »)::
 
@@ -42,8 +44,16 @@ class MatchingConfig:
     group_lexical_weight: float = 0.05
     name_weight: float = 0.0
     temperature: float = 0.04
+    # In a set of fewer than ``small_set`` groups (the 12 certifications of an RNCP extract),
+    # a group scoring below ``group_floor`` never gets a full posterior: such a set always
+    # has a best member, which says little (see _relative_posterior).
+    group_floor: float = 0.1
+    small_set: int = 100
     structure_weight: float = 0.1
     principal_weight: float = 1.0
+    # Added to the score of a group the narrative names as the person's job (a ROME
+    # appellation, an ESCO occupation...): see :mod:`habilitant.matching.role_names`.
+    role_weight: float = 0.1
     # Decision thresholds on evidence (centred cosine + lexical) and score.
     # Set on the dev split (scripts/tune_matching.py): kept ROME items are plausible (the
     # recruiter's choice or an item of the offer's own fiche) about half the time at these
@@ -53,6 +63,10 @@ class MatchingConfig:
     confirm_evidence: float = 0.06
     attested_score: float = 0.28
     confirm_score: float = 0.22
+    # A competence of the job the narrative names (« j'étais aide-soignante ») needs less
+    # evidence to be put *to confirm*: the person said the job, the text describes the task
+    # loosely. Never enough to attest.
+    named_confirm_evidence: float = 0.04
 
 
 @dataclass(frozen=True)
@@ -64,6 +78,7 @@ class Fused:
     score: np.ndarray  # evidence + structure
     group_scores: np.ndarray  # per group
     group_posterior: np.ndarray  # per group, softmax within (referentiel, kind)
+    named: np.ndarray | None = None  # per entry: a statement of a group the narrative names
 
 
 def centre(similarities: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -74,15 +89,18 @@ def centre(similarities: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return similarities - means
 
 
-def _softmax_within(scores: np.ndarray, ids: np.ndarray, temperature: float) -> np.ndarray:
-    out = np.zeros(ids.size, dtype=np.float32)
-    values = scores[ids]
+def _relative_posterior(values: np.ndarray, floor: float, temperature: float) -> np.ndarray:
+    """``exp((score - top) / temperature)`` per group of one set, where ``top`` is the best
+    score of the set or ``floor`` if higher: the best group gets 1 only when its score
+    reaches the floor. A small set (the 12 certifications of an RNCP extract) always has a
+    best member; the floor keeps an unrelated one from lending its competences full support.
+    """
+    out = np.zeros(values.size, dtype=np.float32)
     finite = np.isfinite(values)
     if not finite.any():
         return out
-    shifted = (values[finite] - values[finite].max()) / temperature
-    weights = np.exp(shifted)
-    out[finite] = weights / weights.sum()
+    top = max(float(values[finite].max()), floor)
+    out[finite] = np.exp((values[finite] - top) / temperature)
     return out
 
 
@@ -94,6 +112,7 @@ def fuse(
     group_sets: list[np.ndarray],
     group_lexical: np.ndarray | None = None,
     name_overlap: np.ndarray | None = None,
+    role_scores: np.ndarray | None = None,
 ) -> Fused:
     """Fuse centred ``(segments, entries)`` similarities with the structure.
 
@@ -105,7 +124,14 @@ def fuse(
     best_segment = evidence_matrix.argmax(axis=0)
     evidence = evidence_matrix[best_segment, np.arange(evidence_matrix.shape[1])]
     return fuse_evidence(
-        evidence, best_segment, structure, config, group_sets, group_lexical, name_overlap
+        evidence,
+        best_segment,
+        structure,
+        config,
+        group_sets,
+        group_lexical,
+        name_overlap,
+        role_scores,
     )
 
 
@@ -145,8 +171,10 @@ def fuse_evidence(
     group_sets: list[np.ndarray],
     group_lexical: np.ndarray | None = None,
     name_overlap: np.ndarray | None = None,
+    role_scores: np.ndarray | None = None,
 ) -> Fused:
-    """:func:`fuse` from each entry's best evidence and segment."""
+    """:func:`fuse` from each entry's best evidence and segment; ``role_scores`` marks the
+    groups the narrative names as the person's job."""
     pooled = structure.pool_members(evidence, config.pool_beta)
     titles = structure.max_titles(evidence)
     group_scores = np.where(
@@ -162,26 +190,46 @@ def fuse_evidence(
     posterior = np.zeros(len(structure.groups), dtype=np.float32)
     for ids in group_sets:
         if ids.size:
-            probabilities = _softmax_within(group_scores, ids, config.temperature)
-            posterior[ids] = probabilities / max(float(probabilities.max()), 1e-9)
+            floor = config.group_floor if ids.size < config.small_set else -np.inf
+            posterior[ids] = _relative_posterior(group_scores[ids], floor, config.temperature)
+    named_groups = role_scores is not None and config.role_weight > 0
+    if named_groups:
+        # The job the person names is certain; the other groups keep their own posterior.
+        posterior = np.maximum(posterior, role_scores)
+        group_scores = (group_scores + config.role_weight * role_scores).astype(np.float32)
     support = structure.spread(posterior, config.principal_weight)
     score = evidence + config.structure_weight * support
-    return Fused(evidence, best_segment, score, group_scores, posterior)
+    named = None
+    if named_groups:
+        named = (structure.spread(role_scores) > 0) & structure.statement_mask
+    return Fused(evidence, best_segment, score, group_scores, posterior, named)
 
 
 def decide_all(
-    evidence: np.ndarray, score: np.ndarray, config: MatchingConfig
+    evidence: np.ndarray,
+    score: np.ndarray,
+    config: MatchingConfig,
+    named: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Boolean arrays: attested, and to confirm (exclusive). A fiche alone never attests:
-    both the evidence and the score must clear their thresholds."""
+    both the evidence and the score must clear their thresholds. ``named`` marks the
+    statements of the job the narrative names, whose evidence floor to confirm is
+    ``named_confirm_evidence``."""
     attested = (evidence >= config.attested_evidence) & (score >= config.attested_score)
-    confirm = ~attested & (evidence >= config.confirm_evidence) & (score >= config.confirm_score)
+    floor = evidence >= config.confirm_evidence
+    if named is not None:
+        floor |= named & (evidence >= config.named_confirm_evidence)
+    confirm = ~attested & floor & (score >= config.confirm_score)
     return attested, confirm
 
 
-def decide(evidence: float, score: float, config: MatchingConfig) -> str | None:
+def decide(
+    evidence: float, score: float, config: MatchingConfig, named: bool = False
+) -> str | None:
     """``attested``, ``to_confirm`` or None (say nothing) for one entry."""
-    attested, confirm = decide_all(np.array([evidence]), np.array([score]), config)
+    attested, confirm = decide_all(
+        np.array([evidence]), np.array([score]), config, np.array([named])
+    )
     if attested[0]:
         return "attested"
     return "to_confirm" if confirm[0] else None

@@ -19,6 +19,7 @@ from habilitant.matching.fusion import Fused, MatchingConfig, best_evidence, fus
 from habilitant.matching.group_lexical import GroupLexicon
 from habilitant.matching.lexical import stem_tokens
 from habilitant.matching.overlap import TermOverlap
+from habilitant.matching.role_names import RoleNames
 from habilitant.matching.structure import Structure
 
 
@@ -30,6 +31,7 @@ class Matcher:
     structure: Structure
     group_sets: list[np.ndarray]
     group_lexicon: GroupLexicon
+    role_names: RoleNames
     config: MatchingConfig
 
     @classmethod
@@ -51,6 +53,7 @@ class Matcher:
             structure=structure,
             group_sets=group_sets,
             group_lexicon=GroupLexicon.build(structure, entries, group_sets),
+            role_names=RoleNames.build(structure, entries),
             config=config or MatchingConfig(),
         )
 
@@ -80,12 +83,13 @@ class Matcher:
         segment_vectors: np.ndarray,
         config: MatchingConfig | None = None,
         text: str = "",
+        roles: Sequence[str] = (),
     ) -> tuple[Fused, np.ndarray]:
         """Fused per-entry results and the raw dense ``(segments, entries)`` similarities."""
         text = text or " ".join(segment_texts)
         rows = list(range(len(segment_texts)))
         results, dense = self.match_experiences(
-            segment_texts, segment_vectors, [rows], [text], config
+            segment_texts, segment_vectors, [rows], [text], config, [roles]
         )
         return results[0], dense
 
@@ -96,17 +100,20 @@ class Matcher:
         experiences: Sequence[Sequence[int]],
         texts: Sequence[str],
         config: MatchingConfig | None = None,
+        roles: Sequence[Sequence[str]] | None = None,
     ) -> tuple[list[Fused], np.ndarray]:
-        """:meth:`match` for each experience (its segments' rows, its text), with the dense
-        product and the lexical overlap computed once for all segments. ``best_segment`` is
-        a position within the experience's rows. Returns the raw dense similarities too."""
+        """:meth:`match` for each experience (its segments' rows, its text, the job titles it
+        names), with the dense product and the lexical overlap computed once for all
+        segments. ``best_segment`` is a position within the experience's rows. Returns the
+        raw dense similarities too."""
         config = config or self.config
         vectors = segment_vectors.astype(np.float32, copy=False)
         dense = self.dense(vectors)
         offsets = vectors @ self.statement_mean
         lexical = self.overlap.sparse_matrix([stem_tokens(t) for t in segment_texts])
         results = []
-        for rows, text in zip(experiences, texts, strict=True):
+        roles = roles if roles is not None else [()] * len(experiences)
+        for rows, text, named in zip(experiences, texts, roles, strict=True):
             evidence, best = best_evidence(dense, offsets, lexical, config.lexical_weight, rows)
             results.append(
                 fuse_evidence(
@@ -117,6 +124,7 @@ class Matcher:
                     self.group_sets,
                     self.group_lexicon.scores(text),
                     self.name_overlap(text) if config.name_weight else None,
+                    self.role_names.scores(named),
                 )
             )
         return results, dense
