@@ -25,6 +25,7 @@ from habilitant.evaluation.datasets import load_eval_cases  # noqa: E402
 from habilitant.evaluation.metrics import accuracy_at_k, summarize  # noqa: E402
 from habilitant.evaluation.offers import RomeView, _top  # noqa: E402
 from habilitant.matching.fusion import MatchingConfig, fuse  # noqa: E402
+from habilitant.narrative_glossary import GLOSSES  # noqa: E402
 from habilitant.pipeline import Habilitant, with_context  # noqa: E402
 from habilitant.settings import get_settings  # noqa: E402
 
@@ -49,7 +50,12 @@ def encode_cases(h: Habilitant, cases, cache: Path):  # type: ignore[no-untyped-
     import pickle
 
     key = hashlib.sha256(
-        (h.encoder.checksum + "context-v4" + "".join(c.text for c in cases)).encode()
+        (
+            h.encoder.checksum
+            + "context-v4"
+            + repr([(g.pattern.pattern, g.wording) for g in GLOSSES])
+            + "".join(c.text for c in cases)
+        ).encode()
     ).hexdigest()[:16]
     path = cache / f"encoded-{key}.pkl"
     if path.is_file():

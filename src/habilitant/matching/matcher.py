@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -58,7 +59,19 @@ class Matcher:
         )
 
     def dense(self, segment_vectors: np.ndarray) -> np.ndarray:
-        return segment_vectors.astype(np.float32, copy=False) @ self.vectors.T
+        """``(rows, entries)`` cosines. torch's float32 product gives the same values as
+        numpy's here in about half the time (its kernel suits a few rows against 99k)."""
+        import torch
+
+        rows = torch.from_numpy(np.ascontiguousarray(segment_vectors, dtype=np.float32))
+        with torch.inference_mode():
+            return torch.mm(rows, self._vectors_tensor.T).numpy()
+
+    @cached_property
+    def _vectors_tensor(self) -> Any:
+        import torch
+
+        return torch.from_numpy(np.ascontiguousarray(self.vectors, dtype=np.float32))
 
     @cached_property
     def statement_mean(self) -> np.ndarray:
