@@ -22,7 +22,9 @@ def test_a_persons_toilette_reads_as_bodily_hygiene(said: str) -> None:
     assert "toilette" not in read.lower()  # the homonym no longer leads to grooming
 
 
-@pytest.mark.parametrize("said", ["Toiletteur canin", "gardien de toilettes publiques", "un lit"])
+@pytest.mark.parametrize(
+    "said", ["Toiletteur canin", "gardien de toilettes publiques", "un lit", "la plonge"]
+)
 def test_other_words_are_left_alone(said: str) -> None:
     assert glossed(said) == said
 
@@ -31,3 +33,17 @@ def test_an_abbreviation_gets_its_meaning_in_parentheses() -> None:
     assert glossed("en EHPAD") == (
         "en EHPAD (établissement d'hébergement pour personnes âgées dépendantes)"
     )
+
+
+@pytest.mark.parametrize(
+    ("said", "wording"),
+    [
+        ("l'aide aux repas", "aider à la prise des repas"),
+        ("aide au lever", "accompagner la personne dans ses déplacements"),
+        ("les changes des résidents", "soins d'hygiène corporelle, de confort"),
+        ("je faisais le ménage des chambres", "entretenir, nettoyer un local"),
+        ("la réfection des lits", "changer les draps, refaire le lit"),
+    ],
+)
+def test_care_and_cleaning_words_get_the_rome_wording(said: str, wording: str) -> None:
+    assert glossed(said) == f"{said} ({wording})"

@@ -59,9 +59,9 @@ class Ranking:
 
 
 def with_context(segment: Segment) -> str:
-    """The segment as encoded: its words with their glosses (:mod:`narrative_glossary`), then
-    the job and place it was done in, when the narrative says them and the segment does not
-    (« la toilette des résidents (soins d'hygiène corporelle…) — EHPAD (établissement…) »)."""
+    """The segment as encoded: its words read with the glossary (:mod:`narrative_glossary`),
+    then the job and place it was done in, when the narrative says them and the segment does
+    not (« la hygiène corporelle des résidents — EHPAD (établissement…) »)."""
     extra = [
         glossed(value)
         for value in (segment.context.role, segment.context.employer)
