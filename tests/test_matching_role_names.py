@@ -33,6 +33,16 @@ ENTRIES = [
     _appellation("J1501", "Aide-soignant hospitalier / Aide-soignante hospitalière", 2),
     _appellation("H2504", "Chef d'équipe", 3),
     _appellation("I1101", "Chef d'équipe", 4),
+    _appellation("M1803", "Responsable des systèmes d'information (SI)", 5),
+    IndexEntry("rncp:RNCP1", "rncp", "certification", "RNCP1", "Santé (fiche nationale)"),
+    IndexEntry(
+        "rncp:RNCP1BC01",
+        "rncp",
+        "bloc",
+        "RNCP1BC01",
+        "Recrutement",
+        (Parent("certification", "RNCP1", "Santé"),),
+    ),
     IndexEntry(
         "rome:J1501/definition",
         "rome",
@@ -59,6 +69,14 @@ def test_variants_split_gendered_forms_and_keep_acronyms() -> None:
         "chargee de la logistique",
     }
     assert name_variants("Magasinier / Magasinière (H/F)") == {"magasinier", "magasiniere"}
+    assert name_variants("Chef / Cheffe d'équipe en plastique/caoutchouc") == {
+        "chef d' equipe en plastique caoutchouc",
+        "cheffe d' equipe en plastique caoutchouc",
+    }
+    assert name_variants("technicien d’engins/technicienne d’engins") == {
+        "technicien d' engins",
+        "technicienne d' engins",
+    }
     assert normalise("Aide-Soignante (H/F) de nuit") == "aide soignante de nuit"
 
 
@@ -75,6 +93,10 @@ def test_roles_name_groups_by_whole_words_longest_first() -> None:
     assert names.named_groups("ASH").tolist() == [ash]
     assert names.named_groups("cash").size == 0  # whole words only
     assert names.named_groups("secrétaire").size == 0  # definitions do not name a job
+    # Certification and bloc titles are not jobs; « SI » folds to the French « si ».
+    assert names.named_groups("santé").size == 0
+    assert names.named_groups("recrutement").size == 0
+    assert names.named_groups("si besoin").size == 0
     assert names.scores(["vendeuse", "caissière"]) is None
 
 

@@ -4,11 +4,12 @@ A narrative often names the job (« j'étais aide-soignante », « ASH en maison
 retraite », « magasinier cariste chez… »); :mod:`habilitant.narrative_context` keeps it
 as the experience's role. The referentials list the official names of each job: ROME
 fiche titles and appellations (« Aide-soignant / Aide-soignante », « Agent / Agente de
-service hospitalier (ASH) »), ESCO occupation labels, emploi-type and certification
-titles. A role that is one of these names, or contains one as whole words (« aide-soignante
-de nuit »), points at the named group; the fusion makes that group certain for the
-experience, so the competences of the job the person named come first. A name shared by
-several groups of one kind (« chef d'équipe ») makes each of them less certain.
+service hospitalier (ASH) »), ESCO occupation labels, emploi-type titles (certification
+and bloc titles name diplomas and tasks, not jobs). A role that is one of these names, or
+contains one as whole words (« aide-soignante de nuit »), points at the named group; the
+fusion makes that group certain for the experience, so the competences of the job the
+person named come first. A name shared by several groups of one kind (« chef d'équipe »)
+makes each of them less certain.
 
 Names are compared folded (case, accents, apostrophes), with hyphens as spaces, the
 « (H/F) » marks dropped, each gendered form of « Masculin / Féminin suite » on its own,
@@ -26,14 +27,20 @@ import numpy as np
 
 from habilitant.index_entries import IndexEntry
 from habilitant.matching.structure import Structure
-from habilitant.text import collapse_spaces, fold
+from habilitant.text import STOPWORDS, collapse_spaces, fold
+
+# Entry kinds whose text is the name of a job: ROME fiche titles and appellations, ESCO
+# occupation labels, emploi-type titles. A certification is not a job (« Santé (fiche
+# nationale) », « DU… »), nor is a bloc (« Réaliser », « Recrutement »).
+JOB_NAME_KINDS = frozenset({"fiche", "appellation", "emploi_type"})
 
 _GENDER_MARK = re.compile(r"\(\s*[hf]\s*/\s*[hf]\s*\)|\b[hf]\s*/\s*[hf]\b")
 _PARENTHESES = re.compile(r"\(([^()]*)\)")
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
 _NON_WORD = re.compile(r"[^0-9a-z']+")
 _INCLUSIVE = re.compile(r"(\w)-e\b")
-_GENDER_SPLIT = re.compile(r"\s+/\s+|(?<=\w)/(?=\w)")
+_ROME_SPLIT = re.compile(r"\s+/\s+")
+_ESCO_SPLIT = re.compile(r"(?<=\w)/(?=\w)")
 
 
 def normalise(text: str) -> str:
@@ -52,7 +59,12 @@ def name_variants(libelle: str) -> set[str]:
     """
     acronyms = [m.strip() for m in _PARENTHESES.findall(libelle) if _ACRONYM.match(m.strip())]
     bare = _PARENTHESES.sub(" ", libelle)
-    parts = [p.strip() for p in _GENDER_SPLIT.split(bare) if p.strip()]
+    # ROME writes « Masculin / Féminin suite », ESCO « masculin suite/féminin suite »; a
+    # slash inside a form (« plastique/caoutchouc ») is not a gender split.
+    splitter = _ROME_SPLIT if _ROME_SPLIT.search(bare) else _ESCO_SPLIT
+    parts = [p.strip() for p in splitter.split(bare) if p.strip()]
+    if len(parts) > 2:
+        parts = [bare.strip()]
     forms = set(parts)
     if len(parts) == 2:
         first, second = parts
@@ -68,6 +80,13 @@ def name_variants(libelle: str) -> set[str]:
     return {form for form in out if form}
 
 
+def _is_name(variant: str) -> bool:
+    """False for what cannot stand for a job in a sentence: a function word (« SI » folds to
+    the French « si »), one or two letters, a form starting with a lone letter (« e … »)."""
+    words = variant.split()
+    return len(variant) > 2 and variant not in STOPWORDS and len(words[0]) > 1
+
+
 @dataclass
 class RoleNames:
     """Normalised job names -> the groups they name."""
@@ -81,10 +100,11 @@ class RoleNames:
         named: dict[str, set[int]] = {}
         rows, columns = structure.title_links
         for row, column in zip(rows.tolist(), columns.tolist(), strict=True):
-            if not structure.name_mask[column]:
-                continue  # definitions describe a group, they do not name it
+            if entries[column].kind not in JOB_NAME_KINDS:
+                continue  # definitions, certification and bloc titles do not name a job
             for variant in name_variants(entries[column].libelle):
-                named.setdefault(variant, set()).add(row)
+                if _is_name(variant):
+                    named.setdefault(variant, set()).add(row)
         groups_of = {k: np.fromiter(sorted(v), dtype=np.int64) for k, v in named.items()}
         longest = max((len(k.split()) for k in groups_of), default=0)
         sets: dict[tuple[str, str], int] = {}
