@@ -107,3 +107,14 @@ def test_a_name_shared_by_several_groups_names_each_less_surely() -> None:
     assert scores[_group(structure, "H2504")] == 0.5 == scores[_group(structure, "I1101")]
     assert scores[_group(structure, "J1301")] == 1.0
     assert np.count_nonzero(scores) == 3
+
+
+def test_a_leading_name_counts_only_where_it_opens_the_text() -> None:
+    structure = Structure.from_entries(ENTRIES)
+    names = RoleNames.build(structure, ENTRIES)
+    soins = _group(structure, "J1501")
+    opening = names.named_groups("Aide-soignante l'été à l'hôpital", leading=True)
+    assert opening.tolist() == [soins]
+    assert names.named_groups("j'aidais l'aide-soignante", leading=True).size == 0
+    scores = names.scores([], leads=["ASH en maison de retraite"])
+    assert scores is not None and scores[_group(structure, "J1301")] == 1.0

@@ -71,6 +71,19 @@ def with_context(segment: Segment) -> str:
     return f"{text} — {', '.join(extra)}" if extra else text
 
 
+def job_mentions(
+    segments: Sequence[Segment], members: list[list[int]]
+) -> tuple[list[list[str]], list[list[str]]]:
+    """Per experience, the roles its context names, and, when it names none, its first
+    segment, whose opening words may be the job (« Serveuse l'été dans un restaurant »):
+    see :mod:`habilitant.matching.role_names`."""
+    roles = [sorted({segments[i].context.role for i in rows} - {""}) for rows in members]
+    leads = [
+        [] if said else [segments[rows[0]].text] for said, rows in zip(roles, members, strict=True)
+    ]
+    return roles, leads
+
+
 def experience_spans(text: str, segments: Sequence[Segment], groups: list[list[int]]) -> list[str]:
     """The text of each experience: from where the previous one ends to where the next one
     starts, so context words that are not segments (« en EHPAD ») still count."""
@@ -182,10 +195,10 @@ class Habilitant:
             for span, rows in zip(experience_spans(text, segments, members), members, strict=True)
         ]
         segment_vectors = self.encoder.encode_queries([with_context(s) for s in segments])
-        roles = [sorted({segments[i].context.role for i in rows} - {""}) for rows in members]
+        roles, leads = job_mentions(segments, members)
         # One dense product and one lexical product for all segments, then each experience.
         fused, dense = self.matcher.match_experiences(
-            [glossed(t) for t in texts], segment_vectors, members, spans, roles=roles
+            [glossed(t) for t in texts], segment_vectors, members, spans, roles=roles, leads=leads
         )
         results = [(np.asarray(rows), f) for rows, f in zip(members, fused, strict=True)]
         return Ranking(segments, combine(results), dense)

@@ -114,11 +114,12 @@ class Matcher:
         texts: Sequence[str],
         config: MatchingConfig | None = None,
         roles: Sequence[Sequence[str]] | None = None,
+        leads: Sequence[Sequence[str]] | None = None,
     ) -> tuple[list[Fused], np.ndarray]:
-        """:meth:`match` for each experience (its segments' rows, its text, the job titles it
-        names), with the dense product and the lexical overlap computed once for all
-        segments. ``best_segment`` is a position within the experience's rows. Returns the
-        raw dense similarities too."""
+        """:meth:`match` for each experience (its segments' rows, its text, the job titles
+        it names, and texts whose opening words may name it), with the dense product and the
+        lexical overlap computed once for all segments. ``best_segment`` is a position within
+        the experience's rows. Returns the raw dense similarities too."""
         config = config or self.config
         vectors = segment_vectors.astype(np.float32, copy=False)
         dense = self.dense(vectors)
@@ -126,7 +127,8 @@ class Matcher:
         lexical = self.overlap.sparse_matrix([stem_tokens(t) for t in segment_texts])
         results = []
         roles = roles if roles is not None else [()] * len(experiences)
-        for rows, text, named in zip(experiences, texts, roles, strict=True):
+        leads = leads if leads is not None else [()] * len(experiences)
+        for rows, text, named, lead in zip(experiences, texts, roles, leads, strict=True):
             evidence, best = best_evidence(dense, offsets, lexical, config.lexical_weight, rows)
             results.append(
                 fuse_evidence(
@@ -137,7 +139,7 @@ class Matcher:
                     self.group_sets,
                     self.group_lexicon.scores(text),
                     self.name_overlap(text) if config.name_weight else None,
-                    self.role_names.scores(named),
+                    self.role_names.scores(named, lead),
                 )
             )
         return results, dense

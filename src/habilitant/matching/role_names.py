@@ -114,25 +114,27 @@ class RoleNames:
         )
         return cls(groups_of, longest, group_set)
 
-    def named_groups(self, role: str) -> np.ndarray:
+    def named_groups(self, role: str, *, leading: bool = False) -> np.ndarray:
         """Groups named by the longest referential name found in ``role`` as whole words,
         the earliest in the role on equal lengths (a French job title starts with its
-        head: « secrétaire d'avocat » is a secrétaire)."""
+        head: « secrétaire d'avocat » is a secrétaire). With ``leading``, only a name that
+        opens ``role`` counts (« Serveuse l'été dans un restaurant »)."""
         words = normalise(role).split()
         for size in range(min(self.longest, len(words)), 0, -1):
-            for start in range(len(words) - size + 1):
+            for start in range(1 if leading else len(words) - size + 1):
                 key = " ".join(words[start : start + size])
                 if key in self.groups_of:
                     return self.groups_of[key]
         return np.zeros(0, dtype=np.int64)
 
-    def scores(self, roles: Iterable[str]) -> np.ndarray | None:
-        """Per group, how surely ``roles`` name it: 1 / the number of groups of its kind
-        the same role names (« chef d'équipe » names several fiches, each less surely);
-        None when no role names a group."""
+    def scores(self, roles: Iterable[str], leads: Iterable[str] = ()) -> np.ndarray | None:
+        """Per group, how surely ``roles`` (and the job names opening ``leads``) name it:
+        1 / the number of groups of its kind the same text names (« chef d'équipe » names
+        several fiches, each less surely); None when nothing names a group."""
+        found = [self.named_groups(role) for role in roles]
+        found += [self.named_groups(lead, leading=True) for lead in leads]
         out: np.ndarray | None = None
-        for role in roles:
-            groups = self.named_groups(role)
+        for groups in found:
             if groups.size == 0:
                 continue
             if out is None:
