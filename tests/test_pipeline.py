@@ -124,3 +124,16 @@ def test_pipeline_job_mentions_take_the_first_segment_only_without_a_role(habili
     for said, lead, rows in zip(roles, leads, members.values(), strict=True):
         assert lead == ([] if said else [segments[rows[0]].text])
     assert ["caissière"] in roles
+
+
+def test_pipeline_care_of_a_relative_reads_as_the_assistant_de_vie_job(habilitant) -> None:
+    text = (
+        "Pendant trois ans j'ai été aidante de mon mari handicapé : aide au lever, repas, "
+        "toilette, démarches administratives."
+    )
+    rome = [s for s in habilitant.analyse(text).statements if s.referentiel == "rome"]
+    fiches = {p.code for s in rome for p in s.parents if p.kind == "fiche"}
+    assert "K1311" in fiches  # Assistant / Assistante de vie aux familles
+    hygiene = [s for s in rome if "hygiène corporelle" in s.libelle.lower()]
+    assert hygiene and any(e.text == "toilette" for e in hygiene[0].evidence)
+    assert not any("anima" in s.libelle.lower() or "toilettage" in s.libelle for s in rome)

@@ -71,16 +71,25 @@ def with_context(segment: Segment) -> str:
     return f"{text} — {', '.join(extra)}" if extra else text
 
 
+# Caring for a relative (« aidant familial ») is the work ROME names « Assistant / Assistante
+# de vie aux familles » (K1311), the usual target of a proche aidant's VAE: such an
+# experience names that job, whatever words the person uses for it.
+CAREGIVER_JOB = "Assistante de vie aux familles"
+
+
 def job_mentions(
     segments: Sequence[Segment], members: list[list[int]]
 ) -> tuple[list[list[str]], list[list[str]]]:
-    """Per experience, the roles its context names, and, when it names none, its first
-    segment, whose opening words may be the job (« Serveuse l'été dans un restaurant »):
-    see :mod:`habilitant.matching.role_names`."""
+    """Per experience, the roles its context names (plus :data:`CAREGIVER_JOB` for care of a
+    relative), and, when it names none, its first segment, whose opening words may be the
+    job (« Serveuse l'été dans un restaurant »): see :mod:`habilitant.matching.role_names`."""
     roles = [sorted({segments[i].context.role for i in rows} - {""}) for rows in members]
     leads = [
         [] if said else [segments[rows[0]].text] for said, rows in zip(roles, members, strict=True)
     ]
+    for said, rows in zip(roles, members, strict=True):
+        if any(segments[i].context.contract == "aidant_familial" for i in rows):
+            said.append(CAREGIVER_JOB)
     return roles, leads
 
 
