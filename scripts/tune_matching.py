@@ -26,7 +26,12 @@ from habilitant.evaluation.metrics import accuracy_at_k, summarize  # noqa: E402
 from habilitant.evaluation.offers import RomeView, _top  # noqa: E402
 from habilitant.matching.fusion import MatchingConfig, fuse  # noqa: E402
 from habilitant.narrative_glossary import GLOSSES  # noqa: E402
-from habilitant.pipeline import Habilitant, job_mentions, with_context  # noqa: E402
+from habilitant.pipeline import (  # noqa: E402
+    Habilitant,
+    experience_members,
+    job_mentions,
+    with_context,
+)
 from habilitant.settings import get_settings  # noqa: E402
 
 GRID: dict[str, list[float]] = {
@@ -78,10 +83,7 @@ def prepare(h: Habilitant, cases, cache: Path):  # type: ignore[no-untyped-def]
         group_lexical = h.matcher.group_lexicon.scores(case.text)
         names = h.matcher.name_overlap(case.text)
         segments = h.segments(case.text)
-        experiences: dict[int, list[int]] = {}
-        for position, segment in enumerate(segments):
-            experiences.setdefault(segment.experience, []).append(position)
-        said, leads = job_mentions(segments, list(experiences.values()))
+        said, leads = job_mentions(segments, experience_members(segments))
         roles = h.matcher.role_names.scores(
             [r for rs in said for r in rs], [t for ts in leads for t in ts]
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from habilitant.errors import InputError, InputTooLargeError, UnknownCodeError
-from habilitant.pipeline import job_mentions
+from habilitant.pipeline import experience_members, job_mentions
 
 EHPAD = (
     "J'ai fait des remplacements en EHPAD : la toilette des résidents, l'aide aux repas, "
@@ -116,12 +116,10 @@ def test_pipeline_job_mentions_take_the_first_segment_only_without_a_role(habili
         "Serveuse l'été dans un restaurant à Nice : service en salle, encaissement. "
         "Avant j'étais caissière en intérim."
     )
-    members: dict[int, list[int]] = {}
-    for position, segment in enumerate(segments):
-        members.setdefault(segment.experience, []).append(position)
-    roles, leads = job_mentions(segments, list(members.values()))
+    members = experience_members(segments)
+    roles, leads = job_mentions(segments, members)
     assert len(roles) == len(leads) == len(members)
-    for said, lead, rows in zip(roles, leads, members.values(), strict=True):
+    for said, lead, rows in zip(roles, leads, members, strict=True):
         assert lead == ([] if said else [segments[rows[0]].text])
     assert ["caissière"] in roles
 

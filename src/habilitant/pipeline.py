@@ -58,17 +58,26 @@ class Ranking:
     dense: np.ndarray
 
 
-def with_context(segment: Segment) -> str:
-    """The segment as encoded: its words read with the glossary (:mod:`narrative_glossary`),
-    then the job and place it was done in, when the narrative says them and the segment does
-    not (« la hygiène corporelle des résidents — EHPAD (établissement…) »)."""
+def with_context(segment: Segment, read: str | None = None) -> str:
+    """The segment as encoded: its words read with the glossary (:mod:`narrative_glossary`;
+    ``read`` when already computed), then the job and place it was done in, when the
+    narrative says them and the segment does not (« la hygiène corporelle des résidents —
+    EHPAD (établissement…) »)."""
     extra = [
         glossed(value)
         for value in (segment.context.role, segment.context.employer)
         if value and value.lower() not in segment.text.lower()
     ]
-    text = glossed(segment.text)
+    text = glossed(segment.text) if read is None else read
     return f"{text} — {', '.join(extra)}" if extra else text
+
+
+def experience_members(segments: Sequence[Segment]) -> list[list[int]]:
+    """Positions of the segments of each experience (job), in order of first appearance."""
+    groups: dict[int, list[int]] = {}
+    for position, segment in enumerate(segments):
+        groups.setdefault(segment.experience, []).append(position)
+    return list(groups.values())
 
 
 # Caring for a relative (« aidant familial ») is the work ROME names « Assistant / Assistante
@@ -194,20 +203,20 @@ class Habilitant:
             empty = np.zeros((0, len(self.index)), dtype=np.float32)
             return Ranking(segments, None, empty)
         # Each experience (job) is matched on its own: its own fiche, its own certification.
-        groups: dict[int, list[int]] = {}
-        for position, segment in enumerate(segments):
-            groups.setdefault(segment.experience, []).append(position)
-        members = list(groups.values())
+        members = experience_members(segments)
         texts = [s.text for s in segments]
+        read = [glossed(t) for t in texts]
         spans = [
             span or " ".join(texts[i] for i in rows)
             for span, rows in zip(experience_spans(text, segments, members), members, strict=True)
         ]
-        segment_vectors = self.encoder.encode_queries([with_context(s) for s in segments])
+        segment_vectors = self.encoder.encode_queries(
+            [with_context(s, r) for s, r in zip(segments, read, strict=True)]
+        )
         roles, leads = job_mentions(segments, members)
         # One dense product and one lexical product for all segments, then each experience.
         fused, dense = self.matcher.match_experiences(
-            [glossed(t) for t in texts], segment_vectors, members, spans, roles=roles, leads=leads
+            read, segment_vectors, members, spans, roles=roles, leads=leads
         )
         results = [(np.asarray(rows), f) for rows, f in zip(members, fused, strict=True)]
         return Ranking(segments, combine(results), dense)

@@ -194,18 +194,26 @@ def evidence_dicts(evidence: Sequence[Evidence]) -> list[dict[str, Any]]:
     return [{"start": e.start, "end": e.end, "text": e.text} for e in evidence]
 
 
+def statement_fields(statement: Any) -> dict[str, Any]:
+    """The fields every JSON statement starts with (analyse, API, portfolio), from a
+    :class:`~habilitant.domain.Statement` or a stored one."""
+    return {
+        "competence_id": statement.competence_id,
+        "code": statement.code,
+        "referentiel": statement.referentiel,
+        "libelle": statement.libelle,
+        "kind": statement.kind,
+        "decision": statement.decision,
+        "score": statement.score,
+    }
+
+
 def analysis_dict(analysis: Analysis) -> dict[str, Any]:
     """The ``habilitant analyse --json`` shape (same field names in the API)."""
     return {
         "statements": [
             {
-                "competence_id": s.competence_id,
-                "code": s.code,
-                "referentiel": s.referentiel,
-                "libelle": s.libelle,
-                "kind": s.kind,
-                "decision": s.decision,
-                "score": s.score,
+                **statement_fields(s),
                 "parents": parent_dicts(s.parents),
                 "evidence": evidence_dicts(s.evidence),
             }

@@ -19,7 +19,7 @@ from habilitant.portfolio.records import (
     StoredEvidence,
     StoredStatement,
 )
-from habilitant.render import evidence_dicts, parent_dicts
+from habilitant.render import evidence_dicts, parent_dicts, statement_fields
 from habilitant.reports import DEPTH_LABELS, coverage_dict, next_steps
 
 DECISION_LABELS = {"attested": "attestée", "to_confirm": "à confirmer"}
@@ -55,13 +55,7 @@ def statement_dict(s: StoredStatement) -> dict[str, Any]:
     return {
         "id": s.id,
         "entry_id": s.entry_id,
-        "competence_id": s.competence_id,
-        "code": s.code,
-        "referentiel": s.referentiel,
-        "libelle": s.libelle,
-        "kind": s.kind,
-        "decision": s.decision,
-        "score": s.score,
+        **statement_fields(s),
         "source": s.source,
         "validation": s.validation,
         "validated_at": s.validated_at,
