@@ -21,7 +21,7 @@ from api.deps import require_api_key
 from api.engine import Engine
 from api.errors import install_error_handlers
 from api.middleware import SecurityMiddleware
-from api.routers import analyse, coverage, portfolio, referentiels, system
+from api.routers import analyse, coverage, overview, portfolio, referentiels, system
 from habilitant import __version__
 from habilitant.settings import Settings, get_settings
 
@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None, *, pipeline: Habilitant | None 
     app.state.engine = engine
     install_error_handlers(app)
     protected = [Depends(require_api_key)]
-    for module in (analyse, coverage, referentiels):
+    for module in (analyse, coverage, overview, referentiels):
         app.include_router(module.router, dependencies=protected)
     app.include_router(portfolio.router, dependencies=protected)  # closes its store at shutdown
     app.include_router(system.router)  # /health is open; /version checks the key itself

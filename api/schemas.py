@@ -58,6 +58,20 @@ class SuggestRequest(_Narratives):
     limit: int = Field(10, ge=1, le=50, description="Suggestions par type.")
 
 
+class OverviewRequest(_Narratives):
+    """What the conseiller's page asks: the statements of each narrative, the coverage of a
+    target (optional) and the closest targets, from one reading of the narratives."""
+
+    referentiels: list[str] = Field(
+        default_factory=list, description="Référentiels des énoncés (rome, rncp, rs, esco…)."
+    )
+    certification: str | None = Field(
+        None, description="Cible facultative : RNCP37674, J1501 ou un emploi-type."
+    )
+    include_markdown: bool = Field(False, description="Joindre la synthèse Markdown de la cible.")
+    limit: int = Field(5, ge=1, le=50, description="Suggestions par type.")
+
+
 class EvidencePublic(BaseModel):
     start: int
     end: int
@@ -307,3 +321,9 @@ class PortfolioPublic(BaseModel):
 class PortfolioErasedPublic(BaseModel):
     person: str
     entries_erased: int
+
+
+class OverviewPublic(BaseModel):
+    analyses: list[AnalysisPublic] = Field(..., description="Une analyse par récit, dans l'ordre.")
+    coverage: CoverageReportPublic | None = Field(None, description="Sans cible : null.")
+    suggestions: SuggestionsPublic

@@ -1,6 +1,8 @@
 """Speed of ``Habilitant.analyse``: latency p50/p95 for 100-, 300- and 1,000-word narratives
 against all loaded referentials (warm), and pipeline throughput divided by the encoder's own
-throughput on the same segments. Prints a table and writes JSON.
+throughput on the same segments; then what the conseiller's page asks for a 300-word
+narrative (statements, coverage of ``--target``, suggestions), as three calls and as one
+``overview``. Prints a table and writes JSON.
 
     python scripts/bench_analyse.py [--texts ../shared/eval/offres-ft-2025-dev.jsonl] [--runs 20]
 
@@ -43,12 +45,34 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+def bench_page(h: Habilitant, texts: list[str], target: str) -> dict[str, float]:
+    """What the conseiller's page asks for one narrative: the three calls it made before
+    ``overview`` (each reads the narrative), against ``overview`` (one reading)."""
+    separate, together = [], []
+    for text in texts:
+        tick = time.perf_counter()
+        h.analyse(text)
+        h.coverage(target, [text])
+        h.suggest([text])
+        separate.append((time.perf_counter() - tick) * 1000)
+        tick = time.perf_counter()
+        h.overview([text], target=target)
+        together.append((time.perf_counter() - tick) * 1000)
+    apart, once = statistics.median(separate), statistics.median(together)
+    return {
+        "separate_p50_ms": round(apart, 1),
+        "overview_p50_ms": round(once, 1),
+        "speedup": round(apart / once, 2),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "--texts", type=Path, default=REPO.parent / "shared/eval/offres-ft-2025-dev.jsonl"
     )
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--target", default="RNCP37674", help="target of the page's coverage")
     parser.add_argument("--json", type=Path, default=REPO / "scripts/results/bench_analyse.json")
     args = parser.parse_args()
     tick = time.perf_counter()
@@ -93,6 +117,12 @@ def main() -> None:
             f" {row['encoder_only_ms']:>11} {row['throughput_ratio']:>6}"
         )
     print("ratio = encoder-only time / pipeline time on the same texts (target >= 0.85)")
+    results["page"] = page = bench_page(h, narratives_of(300, pool, args.runs), args.target)
+    print(
+        f"\npage, 300 words, target {args.target}: analyse + coverage + suggest "
+        f"p50 {page['separate_p50_ms']} ms; overview p50 {page['overview_p50_ms']} ms "
+        f"(x{page['speedup']})"
+    )
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2))
     print(f"→ {args.json}")

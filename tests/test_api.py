@@ -36,6 +36,7 @@ def test_api_openapi_lists_every_endpoint(api_client) -> None:
         "/analyse",
         "/coverage",
         "/suggest",
+        "/overview",
         "/referentiels",
         "/certifications/{code}",
         "/fiches/{code}",
@@ -159,6 +160,49 @@ def test_api_coverage_and_suggest(api_client) -> None:
         "/suggest", json={"text": WEB, "kinds": ["certification"], "limit": 3}
     ).json()["suggestions"]
     assert len(suggestions) == 3 and all(s["kind"] == "certification" for s in suggestions)
+
+
+def test_api_overview_is_analyse_coverage_and_suggest_from_one_reading(
+    api_client, habilitant, monkeypatch
+) -> None:
+    texts = [WEB, EHPAD]
+    separate = {
+        "analyses": [
+            api_client.post("/analyse", json={"text": t, "referentiels": ["rome", "rncp"]}).json()
+            for t in texts
+        ],
+        "coverage": api_client.post(
+            "/coverage",
+            json={"certification": "RNCP37674", "texts": texts, "include_markdown": True},
+        ).json(),
+        "suggestions": api_client.post("/suggest", json={"texts": texts, "limit": 5}).json(),
+    }
+    ranked = []
+    rank = habilitant.rank
+    monkeypatch.setattr(
+        habilitant, "rank", lambda text, **kw: ranked.append(text) or rank(text, **kw)
+    )
+    request = {
+        "texts": texts,
+        "referentiels": ["rome", "rncp"],
+        "certification": "RNCP37674",
+        "include_markdown": True,
+        "limit": 5,
+    }
+    together = api_client.post("/overview", json=request)
+    assert together.status_code == 200, together.text
+    assert together.json() == separate
+    assert len(ranked) == 2  # each narrative read once (the three endpoints read each 3 times)
+    assert any(s["referentiel"] == "rome" for s in separate["analyses"][1]["statements"])
+    without_target = api_client.post("/overview", json={"text": EHPAD}).json()
+    assert without_target["coverage"] is None and without_target["suggestions"]["suggestions"]
+    ranked.clear()
+    for wrong, code in (
+        ({"certification": "RNCP00000"}, "code_inconnu"),
+        ({"referentiels": ["pas-un-referentiel"]}, "code_inconnu"),
+    ):
+        _error(api_client.post("/overview", json={"text": EHPAD, **wrong}), 404, code)
+    assert ranked == []  # codes are checked before the narrative is read
 
 
 def test_api_reading_the_referentials(api_client) -> None:

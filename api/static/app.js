@@ -177,22 +177,16 @@ async function analyser(evenement) {
   const cible = $("cible").value.trim();
   occupe(true);
   try {
-    const analyses = [];
-    for (const [position, texte] of textes.entries()) {
-      occupe(true, `Analyse du récit ${position + 1} sur ${textes.length}…`);
-      analyses.push(await appeler("/analyse", { text: texte, referentiels }));
-    }
-    let couverture = null;
-    if (cible) {
-      occupe(true, `Couverture de ${cible}…`);
-      couverture = await appeler("/coverage", {
-        certification: cible,
-        texts: textes,
-        include_markdown: true,
-      });
-    }
-    occupe(true, "Recherche des certifications les plus proches…");
-    const suggestions = await appeler("/suggest", { texts: textes, limit: 5 });
+    occupe(true, textes.length > 1 ? `Analyse des ${textes.length} récits…` : "Analyse du récit…");
+    // One request: the server reads the narratives once for statements, coverage, suggestions.
+    const vue = await appeler("/overview", {
+      texts: textes,
+      referentiels,
+      certification: cible || null,
+      include_markdown: Boolean(cible),
+      limit: 5,
+    });
+    const [analyses, couverture, suggestions] = [vue.analyses, vue.coverage, vue.suggestions];
     etat.recits = textes;
     afficherResultats(analyses, couverture, suggestions);
   } catch (erreur) {

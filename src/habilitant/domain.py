@@ -359,3 +359,14 @@ class Suggestion:
     actif: bool = True
     certification: str = ""  # for a bloc: its certification's code
     evidence: tuple[Quote, ...] = ()
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The narratives of one person read once: each one's statements, the coverage of a
+    target (when one is given) and the closest certifications, blocs and fiches."""
+
+    analyses: tuple[Analysis, ...]
+    coverage: Coverage | None
+    suggestions: tuple[Suggestion, ...]
+    warnings: tuple[str, ...] = ()

@@ -22,7 +22,15 @@ from habilitant.coverage import (
     entry_statuses,
     merge_credits,
 )
-from habilitant.domain import COMPETENCE_KINDS, Analysis, Coverage, Segment, Suggestion, Target
+from habilitant.domain import (
+    COMPETENCE_KINDS,
+    Analysis,
+    Coverage,
+    Overview,
+    Segment,
+    Suggestion,
+    Target,
+)
 from habilitant.errors import InputError, UnknownCodeError
 from habilitant.inputs import language_warning, validate_text
 from habilitant.matching.fusion import Fused, MatchingConfig
@@ -307,6 +315,31 @@ class Habilitant:
                 [any(p.kind == kind and p.code in wanted for p in e.parents) for e in entries]
             )
         return mask
+
+    def overview(
+        self,
+        texts: str | Sequence[str],
+        *,
+        referentiels: Sequence[str] | None = None,
+        target: str | None = None,
+        suggest_filters: SuggestFilters | None = None,
+    ) -> Overview:
+        """:meth:`analyse` of each narrative, :meth:`coverage` of ``target`` and
+        :meth:`suggest`, on one ranking per narrative (each of those alone ranks again).
+        Codes are checked before any narrative is read."""
+        self.allowed(Filters(tuple(referentiels or ()), (), (), ()))
+        resolved = resolve_target(self.catalog, target) if target else None
+        rankings, warnings = self.rankings(texts)
+        narratives = [texts] if isinstance(texts, str) else list(texts)
+        analyses = tuple(
+            self.analyse(text, referentiels=referentiels, ranking=ranking)
+            for text, ranking in zip(narratives, rankings, strict=True)
+        )
+        coverage = (
+            self.coverage_rankings(resolved, rankings, warnings) if resolved is not None else None
+        )
+        suggestions = self.suggest_rankings(rankings, suggest_filters)
+        return Overview(analyses, coverage, suggestions, tuple(warnings))
 
     # --- Coverage and suggestions (VAE) -------------------------------------------------
 

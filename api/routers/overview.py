@@ -1,0 +1,36 @@
+"""POST /overview: what the conseiller's page shows, from one reading of the narratives."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.deps import Pipeline
+from api.routers.analyse import ERRORS
+from api.schemas import OverviewPublic, OverviewRequest
+from habilitant.render import analysis_dict
+from habilitant.reports import coverage_dict, coverage_markdown, suggestions_dict
+from habilitant.suggest import SuggestFilters
+
+router = APIRouter(tags=["vae"])
+
+
+@router.post("/overview", response_model=OverviewPublic, responses=ERRORS)
+def overview(request: OverviewRequest, pipeline: Pipeline) -> dict:
+    """Énoncés de chaque récit, couverture de la cible et certifications les plus proches, en
+    une seule lecture des récits (ce que montre la page du conseiller)."""
+    result = pipeline.overview(
+        request.narratives(),
+        referentiels=request.referentiels,
+        target=request.certification,
+        suggest_filters=SuggestFilters(limit=request.limit),
+    )
+    coverage = None
+    if result.coverage is not None:
+        coverage = coverage_dict(result.coverage)
+        if request.include_markdown:
+            coverage["markdown"] = coverage_markdown(result.coverage)
+    return {
+        "analyses": [analysis_dict(a) for a in result.analyses],
+        "coverage": coverage,
+        "suggestions": suggestions_dict(result.suggestions, result.warnings),
+    }
