@@ -10,8 +10,9 @@ from typing import Any
 import click
 
 from habilitant import __version__
+from habilitant.cli_context import pipeline_of, read_input, settings_of
 from habilitant.errors import HabilitantError
-from habilitant.settings import Settings, get_settings
+from habilitant.settings import get_settings
 
 
 class _Group(click.Group):
@@ -28,25 +29,6 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrompu.", err=True)
             ctx.exit(130)
-
-
-def _settings(ctx: click.Context) -> Settings:
-    return ctx.find_object(Settings) or get_settings()
-
-
-_PIPELINES: dict[str, Any] = {}
-
-
-def _habilitant(ctx: click.Context) -> Any:
-    """The pipeline for these settings, loaded once per process (models take seconds)."""
-    from habilitant.pipeline import Habilitant
-
-    settings = _settings(ctx)
-    key = settings.model_dump_json()
-    if key not in _PIPELINES:
-        _PIPELINES.clear()
-        _PIPELINES[key] = Habilitant(settings)
-    return _PIPELINES[key]
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -82,7 +64,7 @@ def referentiels_list(ctx: click.Context, as_json: bool) -> None:
     from habilitant.render import summary_text, to_json
     from habilitant.workspace import summary
 
-    rows = summary(_settings(ctx))
+    rows = summary(settings_of(ctx))
     click.echo(to_json(rows) if as_json else summary_text(rows))
 
 
@@ -95,7 +77,7 @@ def referentiels_show(ctx: click.Context, code: str, as_json: bool) -> None:
     from habilitant.render import show_json, show_text
     from habilitant.workspace import load_catalog
 
-    catalog = load_catalog(_settings(ctx))
+    catalog = load_catalog(settings_of(ctx))
     item = catalog.lookup(code)
     click.echo(show_json(item, catalog) if as_json else show_text(item, catalog))
 
@@ -113,7 +95,7 @@ def referentiels_download(
     """Télécharger les fichiers officiels et noter version et empreinte."""
     from habilitant.download import download_referentiels
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     records = download_referentiels(
         dest or Path(settings.referentiels),
         base_url=base_url,
@@ -143,7 +125,7 @@ def index_build(ctx: click.Context, names: tuple[str, ...], force: bool, index_t
 
     with TqdmProgress("Encodage", unit="élément") as progress:
         report = build(
-            _settings(ctx), names or None, force=force, index_type=index_type, progress=progress
+            settings_of(ctx), names or None, force=force, index_type=index_type, progress=progress
         )
     state = "déjà à jour" if report.up_to_date else "construit"
     click.echo(
@@ -178,30 +160,13 @@ def search(
 
     if text == "-":
         text = sys.stdin.read()
-    result = run_search(_settings(ctx), text, k=k, referentiels=names or None, kinds=kinds or None)
+    result = run_search(
+        settings_of(ctx), text, k=k, referentiels=names or None, kinds=kinds or None
+    )
     if as_json:
         click.echo(to_json({"query": text, "hits": [hit_dict(h) for h in result.hits]}))
     else:
         click.echo(hits_text(result.hits))
-
-
-def _read_input(text: str | None, file: Path | None) -> str:
-    from habilitant.errors import InputError
-    from habilitant.inputs import decode_bytes, read_text_file
-
-    if file is not None and text is not None:
-        raise InputError("Donnez soit un texte, soit --file, pas les deux.")
-    if file is not None:
-        return read_text_file(file)
-    if text is None:
-        raise InputError(
-            "Aucun texte fourni.",
-            hint='Exemple : habilitant analyse "J\'ai fait des remplacements en EHPAD…" '
-            "(ou --file recit.txt, ou - pour l'entrée standard).",
-        )
-    if text == "-":
-        return decode_bytes(sys.stdin.buffer.read(), source="L'entrée standard")
-    return text
 
 
 @cli.command()
@@ -230,20 +195,11 @@ def analyse(
     """Les compétences qu'un récit d'expérience permet d'affirmer, avec leurs preuves."""
     from habilitant.render import analysis_dict, analysis_text, to_json
 
-    narrative = _read_input(text, file)
-    result = _habilitant(ctx).analyse(
+    narrative = read_input(text, file)
+    result = pipeline_of(ctx).analyse(
         narrative, referentiels=names, certifications=certifications, fiches=fiches, kinds=kinds
     )
     click.echo(to_json(analysis_dict(result)) if as_json else analysis_text(result))
-
-
-def _emit(report: str, output: Path | None) -> None:
-    if output is None:
-        click.echo(report.rstrip("\n"))
-        return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(report, encoding="utf-8")
-    click.echo(f"Rapport écrit : {output}", err=True)
 
 
 @cli.command()
@@ -261,7 +217,7 @@ def evaluate(
     from habilitant.evaluation.report import run_evaluation
     from habilitant.render import to_json
 
-    report, table = run_evaluation(_settings(ctx), dataset, melo=melo)
+    report, table = run_evaluation(settings_of(ctx), dataset, melo=melo)
     click.echo(to_json(report) if as_json else table)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -272,7 +228,7 @@ def main() -> None:
     cli(prog_name="habilitant")
 
 
-# Command groups in their own modules (they use the helpers above).
+# Command groups in their own modules.
 from habilitant.cli_portfolio import portfolio  # noqa: E402
 from habilitant.cli_service import enrich, serve  # noqa: E402
 from habilitant.cli_vae import coverage, suggest  # noqa: E402

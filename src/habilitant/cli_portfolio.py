@@ -9,15 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from habilitant.cli_context import emit, pipeline_of, read_input, settings_of
+
 if TYPE_CHECKING:
     from habilitant.portfolio import PortfolioStore, PortfolioView
 
 
 def _db_path(ctx: click.Context) -> Path:
-    from habilitant.cli import _settings
-
     explicit = ctx.find_root().meta.get("portfolio_db")
-    return Path(explicit) if explicit else Path(_settings(ctx).portfolio_db)
+    return Path(explicit) if explicit else Path(settings_of(ctx).portfolio_db)
 
 
 def _store(ctx: click.Context) -> PortfolioStore:
@@ -41,14 +41,9 @@ def _view(ctx: click.Context, person: str, certification: str | None) -> Portfol
 
 def _catalog(ctx: click.Context, certification: str) -> Any:
     """Only the referentials the target can come from (RNCP codes: a fraction of a second)."""
-    from habilitant.cli import _settings
-    from habilitant.portfolio.service import target_names
-    from habilitant.referentiels import available_referentiels
-    from habilitant.workspace import load_catalog, referentiels_root
+    from habilitant.workspace import load_target_catalog
 
-    settings = _settings(ctx)
-    names = target_names(certification, available_referentiels(referentiels_root(settings)))
-    return load_catalog(settings, names)
+    return load_target_catalog(settings_of(ctx), certification)
 
 
 @click.group()
@@ -105,7 +100,6 @@ def portfolio_add(
     certification: str | None,
 ) -> None:
     """Analyser un récit et l'ajouter au portfolio d'une personne."""
-    from habilitant.cli import _habilitant, _read_input
     from habilitant.portfolio import add_entry
     from habilitant.portfolio.records import check_date, check_kind, check_person_id
 
@@ -113,10 +107,10 @@ def portfolio_add(
     check_person_id(person)
     check_date(date)
     check_kind(kind)
-    text = _read_input("-", None) if str(file) == "-" else _read_input(None, file)
+    text = read_input("-", None) if str(file) == "-" else read_input(None, file)
     added = add_entry(
         _store(ctx),
-        _habilitant(ctx),
+        pipeline_of(ctx),
         person=person,
         text=text,
         date=date,
@@ -196,10 +190,9 @@ def portfolio_export(
     ctx: click.Context, person: str, fmt: str, certification: str | None, output: Path | None
 ) -> None:
     """Exporter un portfolio : JSON, CSV (un énoncé par ligne) ou synthèse Markdown."""
-    from habilitant.cli import _emit
     from habilitant.portfolio import export
 
-    _emit(export(_view(ctx, person, certification), fmt), output)
+    emit(export(_view(ctx, person, certification), fmt), output)
 
 
 @portfolio.command("erase")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from habilitant.cli import _habilitant, _settings
+from habilitant.cli_context import pipeline_of, settings_of
 
 
 @click.command()
@@ -23,7 +23,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
 
     import uvicorn
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     # Workers are separate processes: they read their settings from the environment.
     os.environ["HABILITANT_REFERENTIELS"] = str(settings.referentiels)
     os.environ["HABILITANT_MODELS_DIR"] = str(settings.models_dir)
@@ -79,7 +79,7 @@ def enrich(
 
     with TqdmProgress("Enrichissement", unit="récits") as progress:
         report = enrich_table(
-            _settings(ctx),
+            settings_of(ctx),
             source,
             output,
             text_column=text_column,
@@ -91,7 +91,7 @@ def enrich(
             chunk_rows=chunk_rows,
             restart=restart,
             progress=progress,
-            load_pipeline=lambda: _habilitant(ctx),
+            load_pipeline=lambda: pipeline_of(ctx),
         )
     if report.already_done:
         click.echo(f"Déjà fait : {output} correspond à ce fichier et à ces options.", err=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from habilitant.cli import _emit, _habilitant, _read_input
+from habilitant.cli_context import emit, pipeline_of, read_input
 
 
 def read_narratives(texts: tuple[str, ...], files: tuple[Path, ...]) -> list[str]:
@@ -15,7 +15,7 @@ def read_narratives(texts: tuple[str, ...], files: tuple[Path, ...]) -> list[str
     from habilitant.errors import InputError
     from habilitant.inputs import read_text_file
 
-    narratives = [_read_input(t, None) for t in texts] + [read_text_file(f) for f in files]
+    narratives = [read_input(t, None) for t in texts] + [read_text_file(f) for f in files]
     if not narratives:
         raise InputError(
             "Aucun récit fourni.",
@@ -65,14 +65,14 @@ def coverage(
 
         chart_format(chart)  # a wrong extension fails before the analysis
     narratives = read_narratives(texts, files)
-    result = _habilitant(ctx).coverage(target, narratives)
+    result = pipeline_of(ctx).coverage(target, narratives)
     renderers = {
         "json": lambda c: to_json(coverage_dict(c)),
         "markdown": coverage_markdown,
         "csv": coverage_csv,
     }
     report = renderers.get(fmt or "", coverage_text)(result)
-    _emit(report, output)
+    emit(report, output)
     if chart is not None:
         from habilitant.charts import write_coverage_chart
 
@@ -131,7 +131,7 @@ def suggest(
         referentiels=names,
         limit=limit,
     )
-    found, warnings = _habilitant(ctx).suggest(read_narratives(texts, files), filters)
+    found, warnings = pipeline_of(ctx).suggest(read_narratives(texts, files), filters)
     if as_json:
         click.echo(to_json(suggestions_dict(found, warnings)))
     else:

@@ -36,9 +36,10 @@ def _check_options(settings: Settings, options: EnrichOptions) -> dict[str, Any]
         )
     if options.certification:
         from habilitant.targets import resolve_target
-        from habilitant.workspace import load_catalog
+        from habilitant.workspace import load_target_catalog
 
-        resolve_target(load_catalog(settings), options.certification)
+        # Checked before any row is read; the pipeline loads its own catalog later.
+        resolve_target(load_target_catalog(settings, options.certification), options.certification)
     return manifest
 
 

@@ -9,8 +9,6 @@ with PortfolioStore("data/portfolio.sqlite3") as store:
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -165,13 +163,3 @@ def export(portfolio_view: PortfolioView, fmt: str = "json") -> str:
 def erase_person(store: PortfolioStore, person: str) -> int:
     """Erase everything about ``person`` (RGPD); return the number of entries erased."""
     return store.erase(person)
-
-
-def target_names(code: str, available: Sequence[str]) -> list[str] | None:
-    """The referentials a target code can come from (None: all), to load a small catalog."""
-    from habilitant.catalog import normalize_certification_code
-
-    if re.fullmatch(r"(RNCP|RS)\d+", normalize_certification_code(code)):
-        names = [n for n in available if n in ("rncp", "rs", "rncp-2021")]
-        return names or None
-    return None
