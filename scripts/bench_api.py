@@ -4,6 +4,8 @@ finishes its request). Prints throughput, p50/p95/p99, errors and the server's R
 after; writes JSON.
 
     python scripts/bench_api.py [--duration 60] [--clients 1 4 8] [--workers 1]
+    python scripts/bench_api.py --duration 30 --clients 8 8 8 8 8 \\
+        --json scripts/results/bench_api_rss.json   # RSS per round: a plateau, or a leak
 
 The server is a real ``habilitant serve`` process (its RSS is read from /proc). The texts are
 the France Travail offer descriptions of ``../shared/eval`` (read at run time, never copied).
@@ -141,8 +143,10 @@ def main() -> None:
         for text in texts:  # warm: every narrative once (caches, spaCy's string store)
             httpx.post(f"{url}/analyse", json={"text": text}, timeout=60)
         before = rss_mb(server.pid)
-        rows = [load(url, texts, clients, args.duration) for clients in args.clients]
-        after = rss_mb(server.pid)
+        rows = []
+        for clients in args.clients:  # RSS after each round: a plateau or a steady climb
+            rows.append({**load(url, texts, clients, args.duration), "rss_mb": rss_mb(server.pid)})
+        after = rows[-1]["rss_mb"]
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -157,12 +161,16 @@ def main() -> None:
         "rss_growth_pct": round(100 * (after - before) / before, 1),
         "runs": rows,
     }
-    header = f"{'clients':>7} {'req':>5} {'err':>4} {'req/s':>6} {'p50':>6} {'p95':>6} {'p99':>6}"
+    header = (
+        f"{'clients':>7} {'req':>5} {'err':>4} {'req/s':>6} {'p50':>6} {'p95':>6} {'p99':>6}"
+        f" {'RSS MB':>7}"
+    )
     print(header)
     for row in rows:
         print(
             f"{row['clients']:>7} {row['requests']:>5} {row['errors']:>4} "
             f"{row['throughput_rps']:>6} {row['p50_ms']:>6} {row['p95_ms']:>6} {row['p99_ms']:>6}"
+            f" {row['rss_mb']:>7}"
         )
     print(
         f"server RSS {before} MB -> {after} MB ({result['rss_growth_pct']:+} %), "
