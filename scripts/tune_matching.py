@@ -30,6 +30,7 @@ from habilitant.pipeline import (  # noqa: E402
     Habilitant,
     experience_members,
     job_mentions,
+    reading,
     with_context,
 )
 from habilitant.settings import get_settings  # noqa: E402
@@ -57,7 +58,7 @@ def encode_cases(h: Habilitant, cases, cache: Path):  # type: ignore[no-untyped-
     key = hashlib.sha256(
         (
             h.encoder.checksum
-            + "context-v4"
+            + "context-v5"
             + repr([(g.pattern.pattern, g.wording) for g in GLOSSES])
             + "".join(c.text for c in cases)
         ).encode()
@@ -68,7 +69,7 @@ def encode_cases(h: Habilitant, cases, cache: Path):  # type: ignore[no-untyped-
     encoded = []
     for case in cases:
         segments = h.segments(case.text)
-        texts = [s.text for s in segments]
+        texts = [reading(s) for s in segments]
         queries = h.encoder.encode_queries([with_context(s) for s in segments])
         encoded.append((texts, queries))
     cache.mkdir(parents=True, exist_ok=True)

@@ -135,3 +135,31 @@ def test_pipeline_care_of_a_relative_reads_as_the_assistant_de_vie_job(habilitan
     hygiene = [s for s in rome if "hygiène corporelle" in s.libelle.lower()]
     assert hygiene and any(e.text == "toilette" for e in hygiene[0].evidence)
     assert not any("anima" in s.libelle.lower() or "toilettage" in s.libelle for s in rome)
+
+
+def test_pipeline_verbless_activity_is_matched_with_the_verb_it_shares(
+    habilitant, monkeypatch
+) -> None:
+    import habilitant.pipeline as pipeline
+
+    text = "Je lavais les sols, les vitres et les escaliers."
+    segments = habilitant.segments(text)
+    vitres = next(s for s in segments if s.text == "les vitres")
+    assert pipeline.reading(vitres) == "lavais les vitres"
+    entry = next(
+        i
+        for i, e in enumerate(habilitant.index.entries)
+        if e.referentiel == "rome" and e.libelle == "Laver des vitres"
+    )
+    ranking = habilitant.rank(text)
+    assert segments[int(ranking.fused.best_segment[entry])].text == "les vitres"
+    with_verb = ranking.fused.evidence[entry]
+    monkeypatch.setattr(pipeline, "read_with_verb", lambda verb, words: words)
+    without_verb = habilitant.rank(text).fused.evidence[entry]
+    assert with_verb > without_verb + 0.01  # 0.160 against 0.139 when measured
+    monkeypatch.undo()
+    # The evidence stays the person's own words, without the verb read with them.
+    statements = habilitant.analyse(text).statements
+    assert any(s.libelle == "Laver des vitres" for s in statements)
+    for statement in statements:
+        assert all(text[e.start : e.end] == e.text for e in statement.evidence)

@@ -218,6 +218,10 @@ class Segment:
     end: int
     experience: int = 0  # index of the experience (job) the segment belongs to
     context: ExperienceContext = ExperienceContext()
+    # The verb of an earlier activity of the same clause that this verbless one shares
+    # (« nettoyais » for « les sanitaires » in « je nettoyais les classes et les
+    # sanitaires »): read with the segment for matching, never part of the evidence.
+    verb: str = ""
 
 
 # --- Matches -> statements --------------------------------------------------------------

@@ -36,7 +36,10 @@ Decisions
   noun), and so do "préparer et servir les repas" and "la préparation et la distribution
   des repas" (an action noun or infinitive with no complement, followed by a phrase that
   has one, shares it). The first activity keeps its verb ("j'ai fait la plonge"), the
-  next ones are the bare phrases ("le service en salle"): each is exact evidence.
+  next ones are the bare phrases ("le service en salle"): each is exact evidence, and
+  is read with the verb before it when that verb says the task ("je nettoyais les classes
+  et les sanitaires": "les sanitaires" is read "nettoyais les sanitaires"; see
+  :mod:`habilitant.narrative_verbs`).
 * **Not work.** A piece needs a content word (noun, verb, proper noun) that is not a
   function word, a light verb (être, faire, aller, travailler...), a time noun, a
   contract status, a heading ("Missions :"), a place after "à" / "en" ("à Lyon"), or
@@ -58,7 +61,6 @@ the lexicon are found only after "j'étais", "comme", "en tant que"...
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -82,12 +84,15 @@ from habilitant.narrative_context import (
     split_jobs,
     trim,
 )
+from habilitant.narrative_model import EXCLUDED_COMPONENTS, MODEL_NAME, load_nlp
+from habilitant.narrative_verbs import piece_verb
 
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
 __all__ = [
+    "EXCLUDED_COMPONENTS",
     "MODEL_NAME",
     "LanguageModelError",
     "load_nlp",
@@ -95,46 +100,6 @@ __all__ = [
     "segment_narratives",
     "segments_from_doc",
 ]
-
-MODEL_NAME = "fr_core_news_md"
-EXCLUDED_COMPONENTS = ("parser", "ner")
-
-
-@functools.lru_cache(maxsize=1)
-def load_nlp() -> Language:
-    """``fr_core_news_md`` with tagger, lemmatizer and ``senter`` (no parser, no NER), cached."""
-    hint = "Lancez « make install » (il installe spaCy et fr-core-news-md 3.8.0)."
-    try:
-        import spacy
-    except ImportError as exc:
-        raise LanguageModelError("La bibliothèque spaCy n'est pas installée.", hint=hint) from exc
-    try:
-        nlp = spacy.load(MODEL_NAME, exclude=list(EXCLUDED_COMPONENTS))
-    except OSError as exc:
-        raise LanguageModelError(
-            f"Le modèle de langue française de spaCy « {MODEL_NAME} » n'est pas installé "
-            "ou ne peut pas être chargé.",
-            hint=hint,
-        ) from exc
-    if "senter" in nlp.disabled:
-        nlp.enable_pipe("senter")
-    _index_as_sets(nlp)
-    return nlp
-
-
-def _index_as_sets(nlp: Language) -> None:
-    """The French rule lemmatizer tests ``word in index[pos]`` on lists of up to 66,000
-    words: as sets the same tests give the same lemmas, 60 times faster (300 words: 60 ->
-    1 ms)."""
-    if "lemmatizer" not in nlp.pipe_names:
-        return
-    lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
-    if lookups is None or not lookups.has_table("lemma_index"):
-        return
-    table = lookups.get_table("lemma_index")
-    for key, words in list(table.items()):
-        if isinstance(words, list):
-            table[key] = frozenset(words)
 
 
 def segment_narrative(text: str, nlp: Language | None = None) -> list[Segment]:
@@ -426,11 +391,11 @@ def segments_from_doc(doc: Doc, text: str) -> list[Segment]:
     experiences = [Experience()]
     for (a, b, line_start), spans in zip(units, by_unit, strict=True):
         _read_clause(toks, a, b, line_start, spans, folded, text, experiences)
-    kept = [(exp.spans, exp.context()) for exp in experiences if exp.spans]
+    kept = [exp for exp in experiences if exp.spans]
     segments = [
-        Segment(text[start:end], start, end, index, context)
-        for index, (spans, context) in enumerate(kept)
-        for start, end in spans
+        Segment(text[start:end], start, end, index, exp.context(), exp.verbs.get((start, end), ""))
+        for index, exp in enumerate(kept)
+        for start, end in exp.spans
     ]
     return sorted(segments, key=lambda s: (s.start, s.end))
 
@@ -459,16 +424,22 @@ def _read_clause(
     pieces = _merge_shared(toks, _split_activities(toks, a, b), context)
     found: list[tuple[int, int]] = []
     vetoed: list[tuple[int, int]] = []
-    bare = True
+    shared: dict[tuple[int, int], str] = {}  # verbless piece -> verb it shares
+    bare, verb = True, ""
     for pa, pb, cut in pieces:
         pa, pb = trim(toks, pa, pb)
         if pa >= pb:
             continue
         start, end = toks[pa].start, toks[pb - 1].end
+        own = piece_verb(toks, pa, pb, text, _is_content)
+        verb = verb if own is None else own
         if _vetoed(toks, pa, pb):
             vetoed.append((start, end))
+            verb = ""
         elif _content(toks, pa, pb, context) or (cut == "noun" and pa not in context):
             found.append((start, end))
+            if own is None and verb and toks[pa].norm in lex.SHARES_A_VERB:
+                shared[(start, end)] = verb
             bare = False
         else:
             for kind in ("role", "aidant"):
@@ -497,3 +468,4 @@ def _read_clause(
     exp = experiences[-1]
     exp.mentions.extend(mentions)
     exp.spans.extend(span for span in found if span not in exp.spans)
+    exp.verbs.update(shared)

@@ -424,6 +424,7 @@ class Experience:
     def __init__(self) -> None:
         self.mentions: list[Mention] = []
         self.spans: list[tuple[int, int]] = []
+        self.verbs: dict[tuple[int, int], str] = {}  # see narrative_verbs
 
     def best(self, kind: str) -> Mention | None:
         found = [m for m in self.mentions if m.kind == kind]

@@ -95,6 +95,13 @@ SKIP_AFTER_COORD = words("aussi egalement surtout meme parfois souvent enfin bie
 JUXTAPOSED = words("le la l' les un une mon ma mes son sa ses leur leurs ce cet cette ces")
 # "de" and its forms: complements.
 OF = words("de d' du des")
+
+# A verbless activity that opens with these (« les sanitaires », « du repassage ») is the
+# object of the verb before it; a bare list (« infirmiers, psychologue ») is not.
+SHARES_A_VERB = JUXTAPOSED | OF
+# Support verbs: « j'assurais l'accueil, le standard » — the noun says the task; « assurais le
+# standard » would say no more than « le standard ». Not shared, like the light verbs.
+SUPPORT_VERBS = words("assurer effectuer realiser")
 # Stripped at the start of a segment.
 LEAD_TRIM = words(
     "et ou puis mais ensuite alors donc aussi egalement enfin bref voila euh heu bah ben bon "

@@ -36,6 +36,7 @@ from habilitant.inputs import language_warning, validate_text
 from habilitant.matching.fusion import Fused, MatchingConfig
 from habilitant.matching.matcher import Matcher
 from habilitant.narrative_glossary import glossed
+from habilitant.narrative_verbs import read_with_verb
 from habilitant.settings import Settings, get_settings
 from habilitant.statements import StatementLimits, build_statements
 from habilitant.suggest import SuggestFilters, SuggestionSpace, rank_rows, suggestion
@@ -66,17 +67,22 @@ class Ranking:
     dense: np.ndarray
 
 
+def reading(segment: Segment) -> str:
+    """The segment's words as matched: the verb it shares (:mod:`narrative_verbs`), then its
+    own words read with the glossary (:mod:`narrative_glossary`)."""
+    return read_with_verb(segment.verb, glossed(segment.text))
+
+
 def with_context(segment: Segment, read: str | None = None) -> str:
-    """The segment as encoded: its words read with the glossary (:mod:`narrative_glossary`;
-    ``read`` when already computed), then the job and place it was done in, when the
-    narrative says them and the segment does not (« la hygiène corporelle des résidents —
-    EHPAD (établissement…) »)."""
+    """The segment as encoded: its :func:`reading` (``read`` when already computed), then
+    the job and place it was done in, when the narrative says them and the segment does not
+    (« la hygiène corporelle des résidents — EHPAD (établissement…) »)."""
     extra = [
         glossed(value)
         for value in (segment.context.role, segment.context.employer)
         if value and value.lower() not in segment.text.lower()
     ]
-    text = glossed(segment.text) if read is None else read
+    text = reading(segment) if read is None else read
     return f"{text} — {', '.join(extra)}" if extra else text
 
 
@@ -213,7 +219,7 @@ class Habilitant:
         # Each experience (job) is matched on its own: its own fiche, its own certification.
         members = experience_members(segments)
         texts = [s.text for s in segments]
-        read = [glossed(t) for t in texts]
+        read = [reading(s) for s in segments]
         spans = [
             span or " ".join(texts[i] for i in rows)
             for span, rows in zip(experience_spans(text, segments, members), members, strict=True)
