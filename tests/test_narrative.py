@@ -332,6 +332,8 @@ def test_narrative_jobs_on_one_comma_line_are_experiences_when_each_has_an_emplo
         "Je ne faisais pas la caisse.",
         "Je voudrais devenir aide-soignante. J'aimerais travailler avec des enfants.",
         "Bonjour, je m'appelle Fatima, j'ai 45 ans et 3 enfants.",
+        "J'ai des enfants.",
+        "Je m'occupais de mes enfants.",
         "",
         "   \n\t ",
         "🙂🙂 !!! ...",
@@ -339,6 +341,17 @@ def test_narrative_jobs_on_one_comma_line_are_experiences_when_each_has_an_emplo
 )
 def test_narrative_text_not_about_work_gives_no_segment(nlp, text) -> None:
     assert segment_narrative(text, nlp) == []
+
+
+def test_narrative_children_looked_after_at_work_are_an_activity(nlp) -> None:
+    text = "Je m'occupais des enfants à la cantine, je surveillais la récréation et les sorties."
+    segments = segment_narrative(text, nlp)
+    assert_spans(text, segments)
+    assert texts_of(segments) == [
+        "Je m'occupais des enfants à la cantine",
+        "je surveillais la récréation",
+        "les sorties",
+    ]
 
 
 def test_narrative_drops_pay_and_transport_but_keeps_the_activities_around(nlp) -> None:

@@ -345,10 +345,20 @@ def _content(toks: list[Tok], a: int, b: int, context: set[int]) -> list[int]:
         j
         for j in range(a, b)
         if j not in context
-        and _is_content(toks[j])
+        and (_is_content(toks[j]) or _cared_for(toks, j, a, b))
         and not (toks[j].pos == "PROPN" and j > a and toks[j - 1].norm in lex.PLACE_PREPS)
         and not (toks[j].lemma in lex.HEADINGS and _ends_piece(toks, j, b))
     ]
+
+
+def _cared_for(toks: list[Tok], j: int, a: int, b: int) -> bool:
+    """« des enfants » looked after at work (see ``lex.CARED_FOR``)."""
+    return (
+        toks[j].norm in lex.CARED_FOR
+        and j > a
+        and toks[j - 1].norm in lex.CARE_ARTICLES
+        and not any(t.lemma == "avoir" for t in toks[a:b])
+    )
 
 
 def _ends_piece(toks: list[Tok], j: int, b: int) -> bool:

@@ -127,6 +127,11 @@ FAMILY = words(
     conjointe fils fille filles enfant enfants bebe grand-mere grand-pere grands-parents
     grand mamie papi frere soeur belle-mere beau-pere tante oncle famille cousin cousine"""
 )
+# Children looked after at work (« je m'occupais des enfants à la cantine »): content after
+# these articles, unless the piece's verb is avoir (« j'ai des enfants »); « mes enfants »
+# stay relatives.
+CARED_FOR = words("enfant enfants bebe bebes")
+CARE_ARTICLES = words("les des aux d'")
 # Contract statuses: context, neither activities nor roles.
 STATUS = words(
     """benevole benevoles benevolat stagiaire stagiaires stage stages interimaire interimaires
