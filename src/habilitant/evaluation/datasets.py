@@ -142,6 +142,12 @@ def load_eval_cases(path: str | Path, *, with_items_only: bool = False) -> tuple
             )
         seen[case.id] = number
         cases.append(case)
+    if not cases:
+        raise InputError(
+            f"Le jeu d'évaluation {path} ne contient aucun cas.",
+            hint="Une ligne JSON par cas : id, text, rome_fiche, expected_items "
+            "(voir ../shared/eval/README.md).",
+        )
     if with_items_only:
         return tuple(case for case in cases if case.has_expected_items)
     return tuple(cases)

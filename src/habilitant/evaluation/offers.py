@@ -127,22 +127,65 @@ def evaluate_offers(
         "bm25": lambda text: bm25.rank(view, text, depth),
         "dense": lambda text: rank_dense(h, view, text, depth),
     }
+    known = known_labels(cases, view)
     systems: dict[str, Any] = {}
     for name, ranker in rankers.items():
         item_rankings: list[tuple[list[str], set[str]]] = []
         fiche_hits = {1: [], 5: []}  # type: dict[int, list[float]]
         for case in cases:
             items, fiches = ranker(case.text)
-            if case.expected_codes:
-                item_rankings.append((items, set(case.expected_codes)))
-            if case.rome_fiche:
+            expected = known.items[case.id]
+            if expected:
+                item_rankings.append((items, expected))
+            if case.rome_fiche in known.fiches:
                 for k in fiche_hits:
                     fiche_hits[k].append(accuracy_at_k(fiches, case.rome_fiche, k))
         summary = summarize(item_rankings, ks=(5, 10, 20))
-        result = {key: round(float(value), 4) for key, value in summary.items() if key != "n"}
+        # No case to average (no known label): null, never a 0 that reads as a score.
+        scored = bool(summary.get("n"))
+        result: dict[str, Any] = {
+            key: round(float(value), 4) if scored else None
+            for key, value in summary.items()
+            if key != "n"
+        }
         result["n_items"] = int(summary.get("n", len(item_rankings)))
         for k, hits in fiche_hits.items():
-            result[f"fiche_acc@{k}"] = round(float(np.mean(hits)), 4) if hits else 0.0
+            result[f"fiche_acc@{k}"] = round(float(np.mean(hits)), 4) if hits else None
         result["n_fiches"] = len(fiche_hits[1])
         systems[name] = result
-    return {"dataset": dataset, "n": len(cases), "systems": systems}
+    return {"dataset": dataset, "n": len(cases), "systems": systems, "labels": known.summary()}
+
+
+@dataclass(frozen=True)
+class KnownLabels:
+    """The labels of a dataset that the loaded ROME knows. An item or fiche code it lacks
+    (another ROME version) cannot be ranked: it is left out of the metrics and counted,
+    rather than counted as a miss."""
+
+    items: dict[str, set[str]]  # case id -> expected item codes present in the index
+    fiches: set[str]  # fiche codes present in the index
+    expected_items: int
+    unknown_items: tuple[str, ...]
+    unknown_fiches: tuple[str, ...]
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "expected_items": self.expected_items,
+            "unknown_items": len(self.unknown_items),
+            "unknown_fiches": len(self.unknown_fiches),
+            "unknown_examples": list(self.unknown_items[:5] + self.unknown_fiches[:5]),
+        }
+
+
+def known_labels(cases: Sequence[EvalCase], view: RomeView) -> KnownLabels:
+    item_codes, fiche_codes = set(view.item_codes), set(view.fiche_codes)
+    items = {case.id: set(case.expected_codes) & item_codes for case in cases}
+    unknown_items = sorted({c for case in cases for c in case.expected_codes} - item_codes)
+    unknown_fiches = sorted({case.rome_fiche for case in cases if case.rome_fiche} - fiche_codes)
+    return KnownLabels(
+        items,
+        fiche_codes,
+        sum(len(case.expected_codes) for case in cases),
+        tuple(unknown_items),
+        tuple(unknown_fiches),
+    )

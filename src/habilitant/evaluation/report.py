@@ -98,12 +98,24 @@ def run_melo(h: Habilitant, folder: Path) -> dict[str, Any]:
     }
 
 
+def _cell(value: float | None) -> str:
+    return f"{'—':>13}" if value is None else f"{value:>13.3f}"
+
+
 def offers_table(report: dict[str, Any]) -> str:
     header = f"{'system':<12}" + "".join(f"{c:>13}" for c in OFFER_COLUMNS)
     lines = [f"{report['dataset']} — {report['n']} cases", header, "-" * len(header)]
     for name in SYSTEMS:
         row = report["systems"][name]
-        lines.append(f"{name:<12}" + "".join(f"{row.get(c, 0.0):>13.3f}" for c in OFFER_COLUMNS))
+        lines.append(f"{name:<12}" + "".join(_cell(row.get(c)) for c in OFFER_COLUMNS))
+    labels = report.get("labels", {})
+    if labels.get("unknown_items") or labels.get("unknown_fiches"):
+        lines.append(
+            f"Attention : {labels['unknown_items']} item(s) attendu(s) sur "
+            f"{labels['expected_items']} et {labels['unknown_fiches']} fiche(s) absents du ROME "
+            f"chargé (autre version ?), exclus du calcul ; exemples : "
+            f"{', '.join(labels['unknown_examples'])}."
+        )
     return "\n".join(lines)
 
 
