@@ -79,11 +79,11 @@ GLOSSES: tuple[Gloss, ...] = (
 _HYPHENS = re.compile(r"[-‐‑–—]")
 
 
-def glossed(text: str) -> str:
+def glossed(text: str, *, additions: bool = True) -> str:
     """``text`` read with the referentials' words: a misleading homonym replaced (« la
     toilette des résidents » -> « la hygiène corporelle des résidents »), other glosses
-    added in parentheses (« CACES 3 (conduite de chariot élévateur…) »); ``text``
-    unchanged when no gloss applies."""
+    added in parentheses (« en EHPAD (établissement d'hébergement…) ») unless
+    ``additions`` is false; ``text`` unchanged when no gloss applies."""
     folded = _HYPHENS.sub(" ", fold(text))
     added: list[str] = []
     for gloss in GLOSSES:
@@ -91,6 +91,6 @@ def glossed(text: str) -> str:
             continue
         if gloss.homonym is not None:
             text = gloss.homonym.sub(gloss.wording, text)
-        elif gloss.wording not in added:
+        elif additions and gloss.wording not in added:
             added.append(gloss.wording)
     return f"{text} ({'; '.join(added)})" if added else text

@@ -218,10 +218,11 @@ class Habilitant:
             return Ranking(segments, None, empty)
         # Each experience (job) is matched on its own: its own fiche, its own certification.
         members = experience_members(segments)
-        texts = [s.text for s in segments]
         read = [reading(s) for s in segments]
+        # Each experience's whole text, its homonyms read as the glossary says (« la
+        # toilette » of a person is no word of the animal groomer's fiche for its BM25).
         spans = [
-            span or " ".join(texts[i] for i in rows)
+            glossed(span, additions=False) if span else " ".join(read[i] for i in rows)
             for span, rows in zip(experience_spans(text, segments, members), members, strict=True)
         ]
         segment_vectors = self.encoder.encode_queries(
