@@ -64,6 +64,7 @@ def credits_from_ranking(
     positions: Mapping[str, int],
     fused: Fused,
     dense: np.ndarray,
+    offsets: np.ndarray,
     segments: Sequence[Segment],
     config: MatchingConfig,
     narrative: int = 0,
@@ -81,7 +82,7 @@ def credits_from_ranking(
             continue
         quotes = tuple(
             Quote(e.start, e.end, e.text, narrative)
-            for e in evidence_for(position, fused, dense, segments, floor)
+            for e in evidence_for(position, fused, dense, offsets, segments, floor)
         )
         out[competence_id] = Credit(
             STATUS_NAMES[int(status)], round(float(fused.score[position]), 4), quotes

@@ -64,7 +64,8 @@ class Ranking:
 
     segments: tuple[Segment, ...]
     fused: Fused | None  # None when the text has no work segment
-    dense: np.ndarray
+    dense: np.ndarray  # raw (segments, entries) cosine similarities
+    offsets: np.ndarray  # per segment, its mean similarity with the statements
 
 
 def reading(segment: Segment) -> str:
@@ -215,7 +216,7 @@ class Habilitant:
         segments = tuple(self.segments(text) if segments is None else segments)
         if not segments:
             empty = np.zeros((0, len(self.index)), dtype=np.float32)
-            return Ranking(segments, None, empty)
+            return Ranking(segments, None, empty, np.zeros(0, dtype=np.float32))
         # Each experience (job) is matched on its own: its own fiche, its own certification.
         members = experience_members(segments)
         read = [reading(s) for s in segments]
@@ -234,7 +235,8 @@ class Habilitant:
             read, segment_vectors, members, spans, roles=roles, leads=leads
         )
         results = [(np.asarray(rows), f) for rows, f in zip(members, fused, strict=True)]
-        return Ranking(segments, combine(results), dense)
+        offsets = self.matcher.offsets(segment_vectors)
+        return Ranking(segments, combine(results), dense, offsets)
 
     def analyse(
         self,
@@ -263,6 +265,7 @@ class Habilitant:
         statements = build_statements(
             ranking.fused,
             ranking.dense,
+            ranking.offsets,
             ranking.segments,
             self.index.entries,
             self.matcher.structure,
@@ -399,7 +402,7 @@ class Habilitant:
         credits = merge_credits(
             [
                 credits_from_ranking(
-                    positions, r.fused, r.dense, r.segments, self.config, n, config
+                    positions, r.fused, r.dense, r.offsets, r.segments, self.config, n, config
                 )
                 for n, r in enumerate(rankings)
                 if r.fused is not None
@@ -459,7 +462,7 @@ class Habilitant:
             credits = merge_credits(
                 [
                     credits_from_ranking(
-                        positions, r.fused, r.dense, r.segments, self.config, n, config
+                        positions, r.fused, r.dense, r.offsets, r.segments, self.config, n, config
                     )
                     for n, r in usable
                 ]

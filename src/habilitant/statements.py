@@ -34,13 +34,21 @@ def decisions(fused: Fused, config: MatchingConfig) -> tuple[np.ndarray, np.ndar
 
 
 def evidence_for(
-    position: int, fused: Fused, dense: np.ndarray, segments: Sequence[Segment], floor: float
+    position: int,
+    fused: Fused,
+    dense: np.ndarray,
+    offsets: np.ndarray,
+    segments: Sequence[Segment],
+    floor: float,
 ) -> tuple[Evidence, ...]:
     """The segments supporting entry ``position``: its best one, then those of the same
     experience within ``EVIDENCE_MARGIN`` of it and above ``floor`` (at most
-    ``MAX_EVIDENCE``), in text order. Another job's words never back a statement: the
-    statement was decided in the best segment's experience."""
-    column = dense[:, position]
+    ``MAX_EVIDENCE``), in text order. Both on the evidence's scale: the raw similarity
+    ``dense`` less each segment's mean similarity ``offsets`` (a segment that is close to
+    everything, « Aide à domicile pendant 5 ans », is no evidence of each thing). Another
+    job's words never back a statement: the statement was decided in the best segment's
+    experience."""
+    column = dense[:, position] - offsets
     best = int(fused.best_segment[position])
     experience = segments[best].experience
     order = [best] + [
@@ -72,6 +80,7 @@ def _parents(entry: IndexEntry, fused: Fused, structure: Structure) -> tuple[Par
 def build_statements(
     fused: Fused,
     dense: np.ndarray,
+    offsets: np.ndarray,
     segments: Sequence[Segment],
     entries: Sequence[IndexEntry],
     structure: Structure,
@@ -109,7 +118,7 @@ def build_statements(
                 score=round(float(fused.score[position]), 4),
                 parents=_parents(entry, fused, structure),
                 evidence=evidence_for(
-                    int(position), fused, dense, segments, config.confirm_evidence
+                    int(position), fused, dense, offsets, segments, config.confirm_evidence
                 ),
             )
         )

@@ -78,10 +78,14 @@ class Matcher:
         """Mean vector of the statements: a row's mean cosine is one dot product with it."""
         return self.vectors[self.structure.statement_mask].mean(axis=0)
 
+    def offsets(self, vectors: np.ndarray) -> np.ndarray:
+        """Each row's mean similarity with the statements: what centring subtracts."""
+        return vectors.astype(np.float32, copy=False) @ self.statement_mean
+
     def centred(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Raw and centred ``(rows, entries)`` similarities (see :func:`fusion.centre`)."""
         raw = self.dense(vectors)
-        return raw, raw - (vectors.astype(np.float32) @ self.statement_mean)[:, None]
+        return raw, raw - self.offsets(vectors)[:, None]
 
     def name_overlap(self, text: str) -> np.ndarray:
         """Share of each entry's words found anywhere in ``text`` (names of fiches...)."""
@@ -123,7 +127,7 @@ class Matcher:
         config = config or self.config
         vectors = segment_vectors.astype(np.float32, copy=False)
         dense = self.dense(vectors)
-        offsets = vectors @ self.statement_mean
+        offsets = self.offsets(vectors)
         lexical = self.overlap.sparse_matrix([stem_tokens(t) for t in segment_texts])
         results = []
         roles = roles if roles is not None else [()] * len(experiences)
