@@ -23,7 +23,14 @@ def test_a_persons_toilette_reads_as_bodily_hygiene(said: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "said", ["Toiletteur canin", "gardien de toilettes publiques", "un lit", "la plonge"]
+    "said",
+    [
+        "Toiletteur canin",
+        "gardien de toilettes publiques",
+        "un lit",
+        "la plonge",
+        "je ramassais les déchets",
+    ],
 )
 def test_other_words_are_left_alone(said: str) -> None:
     assert glossed(said) == said
@@ -43,7 +50,10 @@ def test_an_abbreviation_gets_its_meaning_in_parentheses() -> None:
         ("les changes des résidents", "soins d'hygiène corporelle, de confort"),
         ("je faisais le ménage des chambres", "entretenir, nettoyer un local"),
         ("la réfection des lits", "changer les draps, refaire le lit"),
+        ("j'ai fait les vendanges", "récolter le raisin, vendangeur"),
+        ("je ramassais les abricots", "récolter un produit à maturité"),
+        ("cueillir des pommes de terre", "récolter un produit à maturité"),
     ],
 )
-def test_care_and_cleaning_words_get_the_rome_wording(said: str, wording: str) -> None:
+def test_care_cleaning_and_farm_words_get_the_rome_wording(said: str, wording: str) -> None:
     assert glossed(said) == f"{said} ({wording})"

@@ -163,3 +163,12 @@ def test_pipeline_verbless_activity_is_matched_with_the_verb_it_shares(
     assert any(s.libelle == "Laver des vitres" for s in statements)
     for statement in statements:
         assert all(text[e.start : e.end] == e.text for e in statement.evidence)
+
+
+def test_pipeline_seasonal_harvest_gives_the_harvest_competence(habilitant) -> None:
+    text = "L'été je ramassais les abricots, l'automne j'ai fait les vendanges."
+    rome = [s for s in habilitant.analyse(text).statements if s.referentiel == "rome"]
+    harvest = [s for s in rome if s.libelle.startswith("Récolter un produit à maturité")]
+    assert harvest, [s.libelle for s in rome]
+    assert {p.code for p in harvest[0].parents if p.kind == "fiche"} & {"A1401", "A1418"}
+    assert all(text[e.start : e.end] == e.text for e in harvest[0].evidence)

@@ -1,8 +1,9 @@
 """Oral and trade words of narratives glossed in the referentials' own vocabulary.
 
 People say « la toilette des résidents », « en EHPAD », « l'aide aux repas », « je faisais le
-ménage »; the referentials say « hygiène corporelle des personnes », « établissement… pour
-personnes âgées », « aider à la prise des repas », « entretenir, nettoyer un local ». The
+ménage », « je ramassais les abricots »; the referentials say « hygiène corporelle des
+personnes », « établissement… pour personnes âgées », « aider à la prise des repas »,
+« entretenir, nettoyer un local », « récolter un produit à maturité ». The
 small encoder and the lexical matcher do not bridge such pairs (« toilette » even leads them
 to animal grooming and to public toilets). Each gloss below is wording from ROME 4.0 items
 (an acronym gets its meaning); it is added, in parentheses, to what is encoded and compared
@@ -70,6 +71,15 @@ GLOSSES: tuple[Gloss, ...] = (
     _gloss(
         r"(?:la )?refection (?:des|du) lits?|(?:faire|fais|faisais|faisait) les lits",
         "changer les draps, refaire le lit",
+    ),
+    # Seasonal farm work, the saisonniers' most common jobs.
+    _gloss(r"(?:les )?vendanges?|vendang(?:er|eais|eait|e)", "récolter le raisin, vendangeur"),
+    _gloss(
+        r"(?:ramass|cueill)(?:er|ir|ais|ait|e|es|ions|ons|ent)? (?:les |des |la |le )?"
+        r"(?:fruits?|pommes?|abricots?|cerises?|peches?|poires?|prunes?|fraises?|framboises?"
+        r"|myrtilles?|kiwis?|olives?|raisins?|legumes?|asperges?|salades?|tomates?"
+        r"|pommes de terre|chataignes?|noix)",
+        "récolter un produit à maturité",
     ),
 )
 # Acronyms the ROME already spells (CACES, HACCP, SST, FIMO, BAFA) need no gloss: the lexical
