@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from api.deps import Pipeline
 from api.routers.analyse import ERRORS
 from api.schemas import CoverageReportPublic, CoverageRequest, SuggestionsPublic, SuggestRequest
-from habilitant.reports import coverage_dict, coverage_markdown, suggestions_dict
+from habilitant.reports import coverage_dict, suggestions_dict
 from habilitant.suggest import SUGGESTION_KINDS, SuggestFilters
 
 router = APIRouter(tags=["vae"])
@@ -17,10 +17,7 @@ router = APIRouter(tags=["vae"])
 def coverage(request: CoverageRequest, pipeline: Pipeline) -> dict:
     """Couverture d'une cible, bloc par bloc : couvert, partiel, manquant, avec les preuves."""
     result = pipeline.coverage(request.certification, request.narratives())
-    data = coverage_dict(result)
-    if request.include_markdown:
-        data["markdown"] = coverage_markdown(result)
-    return data
+    return coverage_dict(result, markdown=request.include_markdown)
 
 
 @router.post("/suggest", response_model=SuggestionsPublic, responses=ERRORS)

@@ -8,7 +8,7 @@ from api.deps import Pipeline
 from api.routers.analyse import ERRORS
 from api.schemas import OverviewPublic, OverviewRequest
 from habilitant.render import analysis_dict
-from habilitant.reports import coverage_dict, coverage_markdown, suggestions_dict
+from habilitant.reports import coverage_dict, suggestions_dict
 from habilitant.suggest import SuggestFilters
 
 router = APIRouter(tags=["vae"])
@@ -24,13 +24,12 @@ def overview(request: OverviewRequest, pipeline: Pipeline) -> dict:
         target=request.certification,
         suggest_filters=SuggestFilters(limit=request.limit),
     )
-    coverage = None
-    if result.coverage is not None:
-        coverage = coverage_dict(result.coverage)
-        if request.include_markdown:
-            coverage["markdown"] = coverage_markdown(result.coverage)
     return {
         "analyses": [analysis_dict(a) for a in result.analyses],
-        "coverage": coverage,
+        "coverage": (
+            coverage_dict(result.coverage, markdown=request.include_markdown)
+            if result.coverage is not None
+            else None
+        ),
         "suggestions": suggestions_dict(result.suggestions, result.warnings),
     }

@@ -18,6 +18,11 @@ def normalize_certification_code(code: str) -> str:
     return f"{match.group(1).upper()}{match.group(2)}" if match else code.strip().upper()
 
 
+def is_certification_code(code: str) -> bool:
+    """Whether ``code`` is an RNCP or RS number (``rncp 37674`` included)."""
+    return _RNCP.match(code.strip()) is not None
+
+
 @dataclass
 class Catalog:
     """All loaded referentials, indexed by code. Built once, read many times."""

@@ -87,6 +87,11 @@ def with_context(segment: Segment, read: str | None = None) -> str:
     return f"{text} — {', '.join(extra)}" if extra else text
 
 
+def as_narratives(texts: str | Sequence[str]) -> list[str]:
+    """One narrative, or several of the same person, as a list."""
+    return [texts] if isinstance(texts, str) else list(texts)
+
+
 def experience_members(segments: Sequence[Segment]) -> list[list[int]]:
     """Positions of the segments of each experience (job), in order of first appearance."""
     groups: dict[int, list[int]] = {}
@@ -231,11 +236,10 @@ class Habilitant:
         )
         roles, leads = job_mentions(segments, members)
         # One dense product and one lexical product for all segments, then each experience.
-        fused, dense = self.matcher.match_experiences(
+        fused, dense, offsets = self.matcher.match_experiences(
             read, segment_vectors, members, spans, roles=roles, leads=leads
         )
         results = [(np.asarray(rows), f) for rows, f in zip(members, fused, strict=True)]
-        offsets = self.matcher.offsets(segment_vectors)
         return Ranking(segments, combine(results), dense, offsets)
 
     def analyse(
@@ -340,10 +344,9 @@ class Habilitant:
         self.allowed(Filters(tuple(referentiels or ()), (), (), ()))
         resolved = resolve_target(self.catalog, target) if target else None
         rankings, warnings = self.rankings(texts)
-        narratives = [texts] if isinstance(texts, str) else list(texts)
         analyses = tuple(
             self.analyse(text, referentiels=referentiels, ranking=ranking)
-            for text, ranking in zip(narratives, rankings, strict=True)
+            for text, ranking in zip(as_narratives(texts), rankings, strict=True)
         )
         coverage = (
             self.coverage_rankings(resolved, rankings, warnings) if resolved is not None else None
@@ -356,7 +359,7 @@ class Habilitant:
     def rankings(self, texts: str | Sequence[str]) -> tuple[list[Ranking], list[str]]:
         """One ranking per narrative of the same person, and a warning for each that has no
         work segment (it is skipped)."""
-        narratives = [texts] if isinstance(texts, str) else list(texts)
+        narratives = as_narratives(texts)
         if not narratives:
             raise InputError("Aucun récit fourni.", hint="Donnez au moins un récit d'expérience.")
         rankings, warnings = [], []

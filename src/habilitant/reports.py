@@ -35,10 +35,11 @@ def _competence(c: CompetenceCoverage) -> dict[str, Any]:
     }
 
 
-def coverage_dict(coverage: Coverage) -> dict[str, Any]:
-    """The ``habilitant coverage --json`` shape."""
+def coverage_dict(coverage: Coverage, *, markdown: bool = False) -> dict[str, Any]:
+    """The ``habilitant coverage --json`` shape; with ``markdown``, the API's ``markdown``
+    field too (:func:`coverage_markdown`)."""
     target = coverage.target
-    return {
+    data = {
         "target": {
             "code": target.code,
             "libelle": target.libelle,
@@ -69,6 +70,9 @@ def coverage_dict(coverage: Coverage) -> dict[str, Any]:
         ],
         "warnings": list(coverage.warnings),
     }
+    if markdown:
+        data["markdown"] = coverage_markdown(coverage)
+    return data
 
 
 def coverage_csv(coverage: Coverage) -> str:

@@ -7,7 +7,6 @@ the API only parse options and render results.
 from __future__ import annotations
 
 import hashlib
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -60,11 +59,11 @@ def load_target_catalog(settings: Settings, code: str) -> Catalog:
     """The catalog a target code can come from: only the RNCP/RS exports and 2021 tables for
     an RNCP/RS number (a fraction of a second), every referential otherwise (ROME fiche,
     emploi-type)."""
-    from habilitant.catalog import normalize_certification_code
+    from habilitant.catalog import is_certification_code
     from habilitant.referentiels import available_referentiels
 
     names = None
-    if re.fullmatch(r"(RNCP|RS)\d+", normalize_certification_code(code)):
+    if is_certification_code(code):
         available = available_referentiels(referentiels_root(settings))
         names = [n for n in available if n in ("rncp", "rs", "rncp-2021")] or None
     return load_catalog(settings, names)

@@ -105,7 +105,7 @@ class Matcher:
         """Fused per-entry results and the raw dense ``(segments, entries)`` similarities."""
         text = text or " ".join(segment_texts)
         rows = list(range(len(segment_texts)))
-        results, dense = self.match_experiences(
+        results, dense, _ = self.match_experiences(
             segment_texts, segment_vectors, [rows], [text], config, [roles]
         )
         return results[0], dense
@@ -119,11 +119,12 @@ class Matcher:
         config: MatchingConfig | None = None,
         roles: Sequence[Sequence[str]] | None = None,
         leads: Sequence[Sequence[str]] | None = None,
-    ) -> tuple[list[Fused], np.ndarray]:
+    ) -> tuple[list[Fused], np.ndarray, np.ndarray]:
         """:meth:`match` for each experience (its segments' rows, its text, the job titles
         it names, and texts whose opening words may name it), with the dense product and the
         lexical overlap computed once for all segments. ``best_segment`` is a position within
-        the experience's rows. Returns the raw dense similarities too."""
+        the experience's rows. Returns the raw dense similarities and each segment's
+        :meth:`offsets` too."""
         config = config or self.config
         vectors = segment_vectors.astype(np.float32, copy=False)
         dense = self.dense(vectors)
@@ -146,4 +147,4 @@ class Matcher:
                     self.role_names.scores(named, lead),
                 )
             )
-        return results, dense
+        return results, dense, offsets
