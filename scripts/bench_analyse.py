@@ -23,7 +23,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from habilitant.evaluation.datasets import load_eval_cases  # noqa: E402
-from habilitant.pipeline import Habilitant, with_context  # noqa: E402
+from habilitant.matching.ranking import with_context  # noqa: E402
+from habilitant.pipeline import Habilitant  # noqa: E402
 from habilitant.settings import get_settings  # noqa: E402
 
 

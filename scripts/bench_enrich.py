@@ -31,7 +31,8 @@ sys.path.insert(0, str(REPO / "src"))
 from habilitant.batch import enrich  # noqa: E402
 from habilitant.batch.rows import batch_threads  # noqa: E402
 from habilitant.evaluation.datasets import load_eval_cases  # noqa: E402
-from habilitant.pipeline import Habilitant, with_context  # noqa: E402
+from habilitant.matching.ranking import with_context  # noqa: E402
+from habilitant.pipeline import Habilitant  # noqa: E402
 from habilitant.settings import get_settings  # noqa: E402
 
 

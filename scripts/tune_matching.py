@@ -1,107 +1,116 @@
-"""Tune the fusion weights on the DEV split (offres-ft-2025-dev.jsonl) by coordinate search.
+"""Tune matching and decision through the production path, on the training splits only.
 
-    python scripts/tune_matching.py [--dataset ../shared/eval/offres-ft-2025-dev.jsonl]
+    python scripts/tune_matching.py                 # decision, on the training narratives
+    python scripts/tune_matching.py --fusion        # also the fusion weights, on dev offers
 
-Segments and their encodings are computed once; each configuration then only re-runs the
-fusion. Prints the best configuration and its dev metrics (these are *tuning* figures:
-report them as dev, never as test results), and writes scripts/results/tuning.json.
+Every figure comes from the functions ``habilitant analyse`` and ``habilitant evaluate``
+run: each text is read once (``Habilitant.read``: spaCy and the encoder, cached on disk),
+then ranked with ``rank_reading`` under each candidate configuration and decided by
+``Habilitant.analyse`` itself (``evaluation.narratives.habilitant_outcome``).
+
+* Decision (thresholds of ``MatchingConfig`` and ``StatementLimits``): on the training
+  narratives ``scripts/data/recits-train-*.jsonl`` (written for this purpose; never
+  recits-dev). Objective: concept recall, with on-topic share >= 0.85, at most 2.5
+  statements per concept and none on the narratives without work.
+* Fusion weights (``--fusion``): on ``offres-ft-2025-dev.jsonl`` (the offers dev split),
+  coordinate search on recall@10 + MRR + fiche accuracy, as in earlier sessions.
+
+Prints the best configuration and its figures (*tuning* figures: never report them as test
+results), and writes ``scripts/results/tuning.json``.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
 import json
+import pickle
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from habilitant.evaluation.datasets import load_eval_cases  # noqa: E402
+from habilitant.evaluation.datasets import load_eval_cases, load_narrative_cases  # noqa: E402
 from habilitant.evaluation.metrics import accuracy_at_k, summarize  # noqa: E402
-from habilitant.evaluation.offers import RomeView, _top  # noqa: E402
-from habilitant.matching.fusion import MatchingConfig, fuse  # noqa: E402
-from habilitant.narrative_glossary import GLOSSES  # noqa: E402
-from habilitant.pipeline import (  # noqa: E402
-    Habilitant,
-    experience_members,
-    job_mentions,
-    reading,
-    with_context,
+from habilitant.evaluation.narratives import (  # noqa: E402
+    Outcome,
+    habilitant_outcome,
+    narrative_metrics,
+    rank_with,
+    rome_fiches_of,
 )
+from habilitant.evaluation.offers import RomeView, _top  # noqa: E402
+from habilitant.matching.activities import StatementLimits  # noqa: E402
+from habilitant.matching.fusion import MatchingConfig  # noqa: E402
+from habilitant.matching.ranking import Ranking, Reading  # noqa: E402
+from habilitant.pipeline import Habilitant  # noqa: E402
 from habilitant.settings import get_settings  # noqa: E402
 
-GRID: dict[str, list[float]] = {
+FUSION_GRID: dict[str, list[float]] = {
     "lexical_weight": [0.0, 0.03, 0.05, 0.08, 0.12, 0.2],
     "pool_beta": [10.0, 20.0, 40.0, 80.0],
     "pool_weight": [0.0, 0.5, 1.0, 2.0],
     "title_weight": [0.0, 0.25, 0.5, 1.0, 2.0],
     "group_lexical_weight": [0.0, 0.01, 0.02, 0.05, 0.1, 0.2],
-    "name_weight": [0.0, 0.01, 0.02, 0.04, 0.08],
     "temperature": [0.005, 0.01, 0.02, 0.04],
     "structure_weight": [0.0, 0.05, 0.1, 0.2, 0.3, 0.5],
     "principal_weight": [0.0, 0.25, 0.5, 1.0, 2.0],
     "role_weight": [0.0, 0.05, 0.1, 0.2],
 }
+DECISION_GRID: dict[str, list[float]] = {
+    "confirm_evidence": [0.03, 0.04, 0.05, 0.06, 0.07, 0.08],
+    "confirm_score": [0.12, 0.15, 0.18, 0.2, 0.22, 0.25],
+    "context_support": [0.2, 0.3, 0.5, 0.7, 0.9],
+    "strong_evidence": [0.1, 0.12, 0.14, 0.16, 0.2, 1.0],
+    "named_confirm_evidence": [0.02, 0.03, 0.04, 0.05],
+    "attested_evidence": [0.08, 0.1, 0.12, 0.14],
+    "attested_score": [0.22, 0.25, 0.28, 0.32],
+}
+LIMITS_GRID: dict[str, list[int]] = {"per_segment": [1, 2, 3], "per_experience": [6, 8, 12, 16]}
+ON_TOPIC, PER_CONCEPT = 0.85, 2.5
 
 
-def encode_cases(h: Habilitant, cases, cache: Path):  # type: ignore[no-untyped-def]
-    """Segment texts and query vectors of every case (cached on disk: spaCy and the encoder
-    are the slow part, the fusion is fast)."""
-    import hashlib
-    import pickle
-
+def read_all(h: Habilitant, texts: Sequence[str], cache: Path) -> list[Reading]:
+    """``Habilitant.read`` of every text, cached on disk under a key of the encoder, the
+    narrative code (segmenter, glossary, verbs) and the texts."""
+    sources = sorted((REPO / "src/habilitant").glob("narrative*.py"))
+    sources.append(REPO / "src/habilitant/matching/ranking.py")
     key = hashlib.sha256(
-        (
-            h.encoder.checksum
-            + "context-v5"
-            + repr([(g.pattern.pattern, g.wording) for g in GLOSSES])
-            + "".join(c.text for c in cases)
-        ).encode()
+        (h.encoder.checksum + "".join(p.read_text() for p in sources) + "\0".join(texts)).encode()
     ).hexdigest()[:16]
-    path = cache / f"encoded-{key}.pkl"
+    path = cache / f"readings-{key}.pkl"
     if path.is_file():
         return pickle.loads(path.read_bytes())
-    encoded = []
-    for case in cases:
-        segments = h.segments(case.text)
-        texts = [reading(s) for s in segments]
-        queries = h.encoder.encode_queries([with_context(s) for s in segments])
-        encoded.append((texts, queries))
+    readings = [h.read(text) for text in texts]
     cache.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(pickle.dumps(encoded))
-    return encoded
+    path.write_bytes(pickle.dumps(readings))
+    return readings
 
 
-def prepare(h: Habilitant, cases, cache: Path):  # type: ignore[no-untyped-def]
-    prepared = []
-    for case, (texts, segment_vectors) in zip(cases, encode_cases(h, cases, cache), strict=True):
-        dense = h.matcher.centred(segment_vectors)[1]
-        group_lexical = h.matcher.group_lexicon.scores(case.text)
-        names = h.matcher.name_overlap(case.text)
-        segments = h.segments(case.text)
-        said, leads = job_mentions(segments, experience_members(segments))
-        roles = h.matcher.role_names.scores(
-            [r for rs in said for r in rs], [t for ts in leads for t in ts]
-        )
-        prepared.append((case, dense, h.matcher.lexical(texts), group_lexical, names, roles))
-    return prepared
+# --- Fusion weights, on the dev offers ------------------------------------------------------
 
 
-def evaluate(h: Habilitant, view: RomeView, prepared, config: MatchingConfig) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    structure, sets = h.matcher.structure, h.matcher.group_sets
+def offers_objective(
+    h: Habilitant, view: RomeView, cases: Sequence[Any], readings: Sequence[Reading], config
+) -> dict[str, float]:  # type: ignore[no-untyped-def]
     rankings, fiche1, fiche5 = [], [], []
-    for case, dense, lexical, group_lexical, names, roles in prepared:
-        if dense.shape[0] == 0:
-            items, fiches = [], []
-        else:
-            fused = fuse(dense, lexical, structure, config, sets, group_lexical, names, roles)
-            items = _top(view.item_codes, fused.score[view.item_positions], 100)
-            fiches = _top(view.fiche_codes, fused.group_scores[view.fiche_group_ids], 5)
+    for case, reading in zip(cases, readings, strict=True):
+        fused = rank_with(h, reading, config).fused
+        items = (
+            [] if fused is None else _top(view.item_codes, fused.score[view.item_positions], 100)
+        )
+        fiches = (
+            []
+            if fused is None
+            else _top(view.fiche_codes, fused.group_scores[view.fiche_group_ids], 5)
+        )
         if case.expected_codes:
             rankings.append((items, set(case.expected_codes)))
         if case.rome_fiche:
@@ -116,97 +125,132 @@ def evaluate(h: Habilitant, view: RomeView, prepared, config: MatchingConfig) ->
     return out
 
 
-def calibrate(h: Habilitant, view: RomeView, prepared, config: MatchingConfig):  # type: ignore[no-untyped-def]
-    """Decision thresholds on the dev split: among each case's 30 best ROME items, the
-    (evidence, score) thresholds keeping most plausible items while at least ATTESTED /
-    CONFIRM of the kept items are plausible. *Plausible* = chosen by the recruiter, or an
-    item of the offer's own fiche métier (the recruiter's list is a subset of it)."""
-    structure, sets = h.matcher.structure, h.matcher.group_sets
-    rows = []  # (evidence, score, is_plausible)
-    for case, dense, lexical, group_lexical, names, roles in prepared:
-        if not case.rome_fiche or dense.shape[0] == 0:
-            continue
-        fiche = structure.group_position[("rome", "fiche", case.rome_fiche)]
-        in_fiche = set(structure.link_cols[structure.link_rows == fiche].tolist())
-        fused = fuse(dense, lexical, structure, config, sets, group_lexical, names, roles)
-        scores = fused.score[view.item_positions]
-        for i in np.argsort(-scores)[:30]:
-            position = int(view.item_positions[i])
-            plausible = view.item_codes[i] in case.expected_codes or position in in_fiche
-            rows.append((float(fused.evidence[position]), float(scores[i]), plausible))
-    data = np.array(rows)
-    total = data[:, 2].sum()
-    out = {}
-    for name, target in (("attested", ATTESTED), ("confirm", CONFIRM)):
-        best = None
-        for e in np.quantile(data[:, 0], np.linspace(0, 0.95, 40)):
-            for t in np.quantile(data[:, 1], np.linspace(0, 0.95, 40)):
-                kept = (data[:, 0] >= e) & (data[:, 1] >= t)
-                if kept.sum() < 10:
-                    continue
-                precision = data[kept, 2].mean()
-                recall = data[kept, 2].sum() / total
-                if precision >= target and (best is None or recall > best[2]):
-                    best = (float(e), float(t), float(recall), float(precision), int(kept.sum()))
-        out[name] = best
-        if best:
-            print(
-                f"{name}: evidence>={best[0]:.4f} score>={best[1]:.4f} recall={best[2]:.3f} "
-                f"precision>={best[3]:.3f} kept={best[4]}"
-            )
-        else:
-            print(f"{name}: no threshold reaches {target}")
-    if out["attested"] and out["confirm"]:
-        config = dataclasses.replace(
-            config,
-            attested_evidence=round(out["attested"][0], 4),
-            attested_score=round(out["attested"][1], 4),
-            confirm_evidence=round(min(out["confirm"][0], out["attested"][0]), 4),
-            confirm_score=round(min(out["confirm"][1], out["attested"][1]), 4),
-        )
-    return config, out
+def tune_fusion(h: Habilitant, dataset: Path, cache: Path, passes: int) -> MatchingConfig:
+    view = RomeView.from_pipeline(h)
+    cases = load_eval_cases(dataset)
+    readings = read_all(h, [c.text for c in cases], cache)
+    config = h.config
+    best = offers_objective(h, view, cases, readings, config)
+    print("fusion start", {k: round(v, 3) for k, v in best.items()})
+    for _ in range(passes):
+        for name, values in FUSION_GRID.items():
+            for value in values:
+                candidate = dataclasses.replace(config, **{name: value})
+                result = offers_objective(h, view, cases, readings, candidate)
+                if result["objective"] > best["objective"] + 1e-6:
+                    best, config = result, candidate
+                    print(f"  {name}={value}", {k: round(v, 3) for k, v in best.items()})
+    return config
 
 
-ATTESTED = 0.75
-CONFIRM = 0.5
+# --- Decision, on the training narratives ----------------------------------------------------
+
+
+def narrative_figures(
+    h: Habilitant,
+    cases: Sequence[Any],
+    rankings: Sequence[Ranking],
+    view: RomeView,
+    fiches_of: dict[str, frozenset[str]],
+    config: MatchingConfig,
+    limits: StatementLimits,
+) -> dict[str, Any]:
+    """The narrative measures of ``analyse`` under ``config`` and ``limits``. The rankings
+    were made with the same fusion weights; only the decision's fields differ, which the
+    ranking does not read."""
+    h.limits = limits
+    outcomes: dict[str, Outcome] = {
+        case.id: habilitant_outcome(h, case.text, dataclasses.replace(ranking, config=config), view)
+        for case, ranking in zip(cases, rankings, strict=True)
+    }
+    return narrative_metrics(cases, outcomes, fiches_of)
+
+
+def objective(figures: dict[str, Any]) -> float:
+    """Concept recall, less penalties for off-topic statements, verbosity and statements on
+    narratives without work."""
+    recall = figures["concept_recall"] or 0.0
+    on_topic = figures["on_topic"] if figures["on_topic"] is not None else 1.0
+    per_concept = figures["per_concept"] or 0.0
+    return (
+        recall
+        - 2.0 * max(0.0, ON_TOPIC - on_topic)
+        - 0.2 * max(0.0, per_concept - PER_CONCEPT)
+        - 0.05 * figures["negative_statements"]
+    )
+
+
+def tune_decision(
+    h: Habilitant, paths: Sequence[Path], cache: Path, config: MatchingConfig, passes: int
+) -> tuple[MatchingConfig, StatementLimits, dict[str, Any]]:
+    view = RomeView.from_pipeline(h)
+    fiches_of = rome_fiches_of(h)
+    cases = load_narrative_cases(*paths)
+    readings = read_all(h, [c.text for c in cases], cache)
+    rankings = [rank_with(h, reading, config) for reading in readings]
+    limits = h.limits
+
+    def run(c: MatchingConfig, lim: StatementLimits) -> dict[str, Any]:
+        return narrative_figures(h, cases, rankings, view, fiches_of, c, lim)
+
+    best = run(config, limits)
+    print(f"decision start ({len(cases)} narratives)", best, round(objective(best), 4))
+    for _ in range(passes):
+        for name, values in DECISION_GRID.items():
+            for value in values:
+                candidate = dataclasses.replace(config, **{name: value})
+                result = run(candidate, limits)
+                if objective(result) > objective(best) + 1e-6:
+                    best, config = result, candidate
+                    print(f"  {name}={value}", _short(best))
+        for name, ints in LIMITS_GRID.items():
+            for number in ints:
+                trial = dataclasses.replace(limits, **{name: number})
+                result = run(config, trial)
+                if objective(result) > objective(best) + 1e-6:
+                    best, limits = result, trial
+                    print(f"  {name}={number}", _short(best))
+    return config, limits, best
+
+
+def _short(figures: dict[str, Any]) -> dict[str, Any]:
+    keys = ("concept_recall", "on_topic", "per_concept", "fiche_hit", "negative_statements")
+    return {k: figures[k] for k in keys} | {"objective": round(objective(figures), 4)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--dataset", type=Path, default=REPO.parent / "shared/eval/offres-ft-2025-dev.jsonl"
+        "--narratives",
+        type=Path,
+        nargs="+",
+        default=sorted((REPO / "scripts/data").glob("recits-train-*.jsonl")),
     )
+    parser.add_argument(
+        "--offers", type=Path, default=REPO.parent / "shared/eval/offres-ft-2025-dev.jsonl"
+    )
+    parser.add_argument("--fusion", action="store_true", help="also tune the fusion weights")
     parser.add_argument("--passes", type=int, default=2)
     parser.add_argument("--json", type=Path, default=REPO / "scripts/results/tuning.json")
     args = parser.parse_args()
+    cache = REPO / "scripts/results/cache"
     h = Habilitant(get_settings())
-    view = RomeView.from_pipeline(h)
     tick = time.perf_counter()
-    prepared = prepare(h, load_eval_cases(args.dataset), REPO / "scripts/results/cache")
-    print(f"prepared {len(prepared)} cases in {time.perf_counter() - tick:.0f} s")
-    config = h.config
-    best = evaluate(h, view, prepared, config)
-    print("start", {k: round(v, 3) for k, v in best.items()})
-    for _ in range(args.passes):
-        for name, values in GRID.items():
-            for value in values:
-                candidate = dataclasses.replace(config, **{name: value})
-                result = evaluate(h, view, prepared, candidate)
-                if result["objective"] > best["objective"] + 1e-6:
-                    best, config = result, candidate
-                    print(f"{name}={value}", {k: round(v, 3) for k, v in best.items()})
-    config, calibration = calibrate(h, view, prepared, config)
-    best["calibration"] = calibration  # type: ignore[assignment]
-    print("\nbest config (dev split):", dataclasses.asdict(config))
-    print({k: (round(v, 4) if isinstance(v, float) else v) for k, v in best.items()})
+    config = tune_fusion(h, args.offers, cache, args.passes) if args.fusion else h.config
+    config, limits, figures = tune_decision(h, args.narratives, cache, config, args.passes)
+    print(f"\nbest (training narratives{', dev offers' if args.fusion else ''}):")
+    print(dataclasses.asdict(config), dataclasses.asdict(limits))
+    print(_short(figures), f"{time.perf_counter() - tick:.0f} s")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(
         json.dumps(
             {
-                "dataset": args.dataset.name,
-                "split": "dev",
+                "narratives": [p.name for p in args.narratives],
+                "offers": args.offers.name if args.fusion else None,
+                "split": "training narratives (decision); dev offers (fusion)",
                 "config": dataclasses.asdict(config),
-                "metrics": best,
+                "limits": dataclasses.asdict(limits),
+                "narrative_figures": figures,
             },
             indent=2,
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from habilitant.errors import InputError, InputTooLargeError, UnknownCodeError
-from habilitant.pipeline import experience_members, job_mentions
+from habilitant.matching.ranking import experience_members, job_mentions
 
 EHPAD = (
     "J'ai fait des remplacements en EHPAD : la toilette des résidents, l'aide aux repas, "
@@ -140,7 +140,7 @@ def test_pipeline_care_of_a_relative_reads_as_the_assistant_de_vie_job(habilitan
 def test_pipeline_verbless_activity_is_matched_with_the_verb_it_shares(
     habilitant, monkeypatch
 ) -> None:
-    import habilitant.pipeline as pipeline
+    import habilitant.matching.ranking as pipeline
 
     text = "Je lavais les sols, les vitres et les escaliers."
     segments = habilitant.segments(text)

@@ -209,15 +209,27 @@ def analyse(
 )
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON au lieu du tableau.")
 @click.option("--output", type=click.Path(path_type=Path), help="Écrire aussi le JSON ici.")
+@click.option(
+    "--cases",
+    "per_case",
+    is_flag=True,
+    help="Récits : le détail de chaque récit (concepts manqués).",
+)
 @click.pass_context
 def evaluate(
-    ctx: click.Context, dataset: Path, melo: Path | None, as_json: bool, output: Path | None
+    ctx: click.Context,
+    dataset: Path,
+    melo: Path | None,
+    as_json: bool,
+    output: Path | None,
+    per_case: bool,
 ) -> None:
-    """Évaluer sur un jeu annoté (JSONL) : habilitant, BM25 seul, dense seul."""
+    """Évaluer sur un jeu annoté (JSONL d'offres ou de récits) : habilitant, BM25 seul, dense
+    seul."""
     from habilitant.evaluation.report import run_evaluation
     from habilitant.render import to_json
 
-    report, table = run_evaluation(settings_of(ctx), dataset, melo=melo)
+    report, table = run_evaluation(settings_of(ctx), dataset, melo=melo, cases=per_case)
     click.echo(to_json(report) if as_json else table)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)

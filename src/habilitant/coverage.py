@@ -24,10 +24,10 @@ from habilitant.domain import (
     CoverageStatus,
     Credit,
     Quote,
-    Segment,
     Target,
 )
 from habilitant.matching.fusion import Fused, MatchingConfig, decide_all
+from habilitant.matching.ranking import Ranking
 from habilitant.statements import evidence_for
 
 COVERED, PARTIAL, MISSING = 2, 1, 0
@@ -62,27 +62,25 @@ def entry_statuses(
 
 def credits_from_ranking(
     positions: Mapping[str, int],
-    fused: Fused,
-    dense: np.ndarray,
-    offsets: np.ndarray,
-    segments: Sequence[Segment],
-    config: MatchingConfig,
+    ranking: Ranking,
     narrative: int = 0,
     coverage: CoverageConfig | None = None,
 ) -> dict[str, Credit]:
     """Credits of the entries at ``positions`` (competence id -> index position)."""
-    if not positions:
+    fused = ranking.fused
+    if not positions or fused is None:
         return {}
     columns = np.fromiter(positions.values(), dtype=np.int64, count=len(positions))
-    statuses = entry_statuses(fused, config, coverage)[columns]
+    statuses = entry_statuses(fused, ranking.config, coverage)[columns]
     floor = (coverage or CoverageConfig()).partial_evidence
     out: dict[str, Credit] = {}
     for (competence_id, position), status in zip(positions.items(), statuses, strict=True):
         if status == MISSING:
             continue
+        best = int(fused.best_segment[position])
         quotes = tuple(
             Quote(e.start, e.end, e.text, narrative)
-            for e in evidence_for(position, fused, dense, offsets, segments, floor)
+            for e in evidence_for(ranking, position, best, floor)
         )
         out[competence_id] = Credit(
             STATUS_NAMES[int(status)], round(float(fused.score[position]), 4), quotes

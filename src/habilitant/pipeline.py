@@ -33,10 +33,9 @@ from habilitant.domain import (
 )
 from habilitant.errors import InputError, UnknownCodeError
 from habilitant.inputs import language_warning, validate_text
-from habilitant.matching.fusion import Fused, MatchingConfig
+from habilitant.matching.fusion import MatchingConfig
 from habilitant.matching.matcher import Matcher
-from habilitant.narrative_glossary import glossed
-from habilitant.narrative_verbs import read_with_verb
+from habilitant.matching.ranking import Ranking, Reading, rank_reading, read_narrative
 from habilitant.settings import Settings, get_settings
 from habilitant.statements import StatementLimits, build_statements
 from habilitant.suggest import SuggestFilters, SuggestionSpace, rank_rows, suggestion
@@ -58,115 +57,9 @@ class Filters:
     kinds: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Ranking:
-    """Everything the matcher computed for one text (used by evaluation and coverage)."""
-
-    segments: tuple[Segment, ...]
-    fused: Fused | None  # None when the text has no work segment
-    dense: np.ndarray  # raw (segments, entries) cosine similarities
-    offsets: np.ndarray  # per segment, its mean similarity with the statements
-
-
-def reading(segment: Segment) -> str:
-    """The segment's words as matched: the verb it shares (:mod:`narrative_verbs`), then its
-    own words read with the glossary (:mod:`narrative_glossary`)."""
-    return read_with_verb(segment.verb, glossed(segment.text))
-
-
-def with_context(segment: Segment, read: str | None = None) -> str:
-    """The segment as encoded: its :func:`reading` (``read`` when already computed), then
-    the job and place it was done in, when the narrative says them and the segment does not
-    (« la hygiène corporelle des résidents — EHPAD (établissement…) »)."""
-    extra = [
-        glossed(value)
-        for value in (segment.context.role, segment.context.employer)
-        if value and value.lower() not in segment.text.lower()
-    ]
-    text = reading(segment) if read is None else read
-    return f"{text} — {', '.join(extra)}" if extra else text
-
-
 def as_narratives(texts: str | Sequence[str]) -> list[str]:
     """One narrative, or several of the same person, as a list."""
     return [texts] if isinstance(texts, str) else list(texts)
-
-
-def experience_members(segments: Sequence[Segment]) -> list[list[int]]:
-    """Positions of the segments of each experience (job), in order of first appearance."""
-    groups: dict[int, list[int]] = {}
-    for position, segment in enumerate(segments):
-        groups.setdefault(segment.experience, []).append(position)
-    return list(groups.values())
-
-
-# Caring for a relative (« aidant familial ») is the work ROME names « Assistant / Assistante
-# de vie aux familles » (K1311), the usual target of a proche aidant's VAE: such an
-# experience names that job, whatever words the person uses for it.
-CAREGIVER_JOB = "Assistante de vie aux familles"
-
-
-def job_mentions(
-    segments: Sequence[Segment], members: list[list[int]]
-) -> tuple[list[list[str]], list[list[str]]]:
-    """Per experience, the roles its context names (plus :data:`CAREGIVER_JOB` for care of a
-    relative), and, when it names none, its first segment, whose opening words may be the
-    job (« Serveuse l'été dans un restaurant »): see :mod:`habilitant.matching.role_names`."""
-    roles = [sorted({segments[i].context.role for i in rows} - {""}) for rows in members]
-    leads = [
-        [] if said else [segments[rows[0]].text] for said, rows in zip(roles, members, strict=True)
-    ]
-    for said, rows in zip(roles, members, strict=True):
-        if any(segments[i].context.contract == "aidant_familial" for i in rows):
-            said.append(CAREGIVER_JOB)
-    return roles, leads
-
-
-def experience_spans(text: str, segments: Sequence[Segment], groups: list[list[int]]) -> list[str]:
-    """The text of each experience: from where the previous one ends to where the next one
-    starts, so context words that are not segments (« en EHPAD ») still count."""
-    if len(groups) == 1:
-        return [text]
-    firsts = sorted((min(segments[i].start for i in g), n) for n, g in enumerate(groups))
-    spans = [""] * len(groups)
-    for rank, (start, n) in enumerate(firsts):
-        begin = 0 if rank == 0 else max(segments[i].end for i in groups[firsts[rank - 1][1]])
-        end = len(text) if rank == len(firsts) - 1 else firsts[rank + 1][0]
-        last = max(segments[i].end for i in groups[n])
-        spans[n] = text[min(begin, start) : max(end, last)]
-    return spans
-
-
-def combine(results: list[tuple[np.ndarray, Fused]]) -> Fused:
-    """Per-experience results merged: each entry keeps its best experience."""
-    if len(results) == 1:
-        members, fused = results[0]
-        return Fused(
-            fused.evidence,
-            members[fused.best_segment],
-            fused.score,
-            fused.group_scores,
-            fused.group_posterior,
-            fused.named,
-        )
-    scores = np.stack([fused.score for _, fused in results])
-    best = scores.argmax(axis=0)
-    columns = np.arange(scores.shape[1])
-    evidence = np.stack([fused.evidence for _, fused in results])[best, columns]
-    segment = np.stack([m[fused.best_segment] for m, fused in results])[best, columns]
-    named = None
-    if any(fused.named is not None for _, fused in results):
-        none = np.zeros(len(columns), dtype=bool)
-        flags = np.stack([none if f.named is None else f.named for _, f in results])
-        named = flags[best, columns]
-    return Fused(
-        evidence,
-        segment,
-        scores[best, columns],
-        np.max([fused.group_scores for _, fused in results], axis=0),
-        np.max([fused.group_posterior for _, fused in results], axis=0),
-        named,
-    )
 
 
 class Habilitant:
@@ -216,31 +109,22 @@ class Habilitant:
 
         return segment_narrative(text, self.nlp)
 
-    def rank(self, text: str, *, segments: Sequence[Segment] | None = None) -> Ranking:
-        """Segment, encode and match ``text`` without deciding anything."""
-        segments = tuple(self.segments(text) if segments is None else segments)
-        if not segments:
-            empty = np.zeros((0, len(self.index)), dtype=np.float32)
-            return Ranking(segments, None, empty, np.zeros(0, dtype=np.float32))
-        # Each experience (job) is matched on its own: its own fiche, its own certification.
-        members = experience_members(segments)
-        read = [reading(s) for s in segments]
-        # Each experience's whole text, its homonyms read as the glossary says (« la
-        # toilette » of a person is no word of the animal groomer's fiche for its BM25).
-        spans = [
-            glossed(span, additions=False) if span else " ".join(read[i] for i in rows)
-            for span, rows in zip(experience_spans(text, segments, members), members, strict=True)
-        ]
-        segment_vectors = self.encoder.encode_queries(
-            [with_context(s, r) for s, r in zip(segments, read, strict=True)]
-        )
-        roles, leads = job_mentions(segments, members)
-        # One dense product and one lexical product for all segments, then each experience.
-        fused, dense, offsets = self.matcher.match_experiences(
-            read, segment_vectors, members, spans, roles=roles, leads=leads
-        )
-        results = [(np.asarray(rows), f) for rows, f in zip(members, fused, strict=True)]
-        return Ranking(segments, combine(results), dense, offsets)
+    def read(self, text: str, *, segments: Sequence[Segment] | None = None) -> Reading:
+        """Segment and encode ``text`` (the slow part), without matching it."""
+        segments = self.segments(text) if segments is None else segments
+        return read_narrative(text, segments, self.encoder)
+
+    def rank(
+        self,
+        text: str,
+        *,
+        segments: Sequence[Segment] | None = None,
+        config: MatchingConfig | None = None,
+    ) -> Ranking:
+        """Segment, encode and match ``text`` without deciding anything: the one matching
+        path (:func:`habilitant.matching.ranking.rank_reading`) that tuning and evaluation
+        run too."""
+        return rank_reading(self.matcher, self.read(text, segments=segments), config)
 
     def analyse(
         self,
@@ -267,16 +151,7 @@ class Habilitant:
             warnings.append("Aucune activité professionnelle n'a été repérée dans le texte.")
             return Analysis((), ranking.segments, tuple(warnings))
         statements = build_statements(
-            ranking.fused,
-            ranking.dense,
-            ranking.offsets,
-            ranking.segments,
-            self.index.entries,
-            self.matcher.structure,
-            self.config,
-            allowed,
-            self.limits,
-            self.referentiel_order,
+            ranking, self.matcher, allowed, self.limits, self.referentiel_order
         )
         return Analysis(statements, ranking.segments, tuple(warnings))
 
@@ -404,9 +279,7 @@ class Habilitant:
             )
         credits = merge_credits(
             [
-                credits_from_ranking(
-                    positions, r.fused, r.dense, r.offsets, r.segments, self.config, n, config
-                )
+                credits_from_ranking(positions, r, n, config)
                 for n, r in enumerate(rankings)
                 if r.fused is not None
             ]
@@ -454,7 +327,7 @@ class Habilitant:
         usable = [(n, r) for n, r in enumerate(rankings) if r.fused is not None]
         if not usable:
             return ()
-        statuses = np.max([entry_statuses(r.fused, self.config, config) for _, r in usable], axis=0)
+        statuses = np.max([entry_statuses(r.fused, r.config, config) for _, r in usable], axis=0)
         evidence = np.max([r.fused.evidence for _, r in usable], axis=0)
         group_scores = np.max([r.fused.group_scores for _, r in usable], axis=0)
         space = self.suggestion_space
@@ -463,12 +336,7 @@ class Habilitant:
             row = space.rows[row_number]
             positions = {i: p for i in row.item_ids() if (p := self.index.position(i)) is not None}
             credits = merge_credits(
-                [
-                    credits_from_ranking(
-                        positions, r.fused, r.dense, r.offsets, r.segments, self.config, n, config
-                    )
-                    for n, r in usable
-                ]
+                [credits_from_ranking(positions, r, n, config) for n, r in usable]
             )
             out.append(suggestion(row, credits, key, config))
         return tuple(out)

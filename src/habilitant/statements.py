@@ -1,31 +1,33 @@
 """Matches -> statements: the referential's exact wording, its place, the evidence, a decision.
 
-Never generated text: ``libelle`` is the index entry's wording, copied. Statements are
-deduplicated (same wording within a referential), grouped by referential and sorted
-(attested first, then by score).
+Never generated text: ``libelle`` is the index entry's wording, copied. Which statements a
+narrative gives is decided activity by activity (:mod:`habilitant.matching.activities`);
+here they are worded, placed, quoted, grouped by referential and sorted (attested first,
+then by score).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from habilitant.domain import Evidence, Parent, Segment, Statement
+from habilitant.domain import Evidence, Parent, Statement
 from habilitant.index_entries import IndexEntry
+from habilitant.matching.activities import StatementLimits, choose
 from habilitant.matching.fusion import Fused, MatchingConfig, decide_all
+from habilitant.matching.ranking import Ranking
 from habilitant.matching.structure import Structure
-from habilitant.text import fold
+
+if TYPE_CHECKING:
+    from habilitant.matching.matcher import Matcher
+
+__all__ = ["StatementLimits", "build_statements", "decisions", "evidence_for"]
 
 MAX_EVIDENCE = 3
 EVIDENCE_MARGIN = 0.03
 MAX_FICHE_PARENTS = 3
-
-
-@dataclass(frozen=True)
-class StatementLimits:
-    per_referentiel: int = 25
 
 
 def decisions(fused: Fused, config: MatchingConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -33,23 +35,15 @@ def decisions(fused: Fused, config: MatchingConfig) -> tuple[np.ndarray, np.ndar
     return decide_all(fused.evidence, fused.score, config, fused.named)
 
 
-def evidence_for(
-    position: int,
-    fused: Fused,
-    dense: np.ndarray,
-    offsets: np.ndarray,
-    segments: Sequence[Segment],
-    floor: float,
-) -> tuple[Evidence, ...]:
-    """The segments supporting entry ``position``: its best one, then those of the same
+def evidence_for(ranking: Ranking, position: int, best: int, floor: float) -> tuple[Evidence, ...]:
+    """The segments supporting entry ``position``: ``best``, then those of the same
     experience within ``EVIDENCE_MARGIN`` of it and above ``floor`` (at most
     ``MAX_EVIDENCE``), in text order. Both on the evidence's scale: the raw similarity
-    ``dense`` less each segment's mean similarity ``offsets`` (a segment that is close to
-    everything, « Aide à domicile pendant 5 ans », is no evidence of each thing). Another
-    job's words never back a statement: the statement was decided in the best segment's
-    experience."""
-    column = dense[:, position] - offsets
-    best = int(fused.best_segment[position])
+    less each segment's mean similarity (a segment that is close to everything, « Aide à
+    domicile pendant 5 ans », is no evidence of each thing). Another job's words never back
+    a statement: the statement was decided in the best segment's experience."""
+    segments = ranking.segments
+    column = ranking.dense[:, position] - ranking.offsets
     experience = segments[best].experience
     order = [best] + [
         int(j)
@@ -78,47 +72,33 @@ def _parents(entry: IndexEntry, fused: Fused, structure: Structure) -> tuple[Par
 
 
 def build_statements(
-    fused: Fused,
-    dense: np.ndarray,
-    offsets: np.ndarray,
-    segments: Sequence[Segment],
-    entries: Sequence[IndexEntry],
-    structure: Structure,
-    config: MatchingConfig,
+    ranking: Ranking,
+    matcher: Matcher,
     allowed: np.ndarray,
-    limits: StatementLimits = StatementLimits(),
+    limits: StatementLimits | None = None,
     referentiel_order: Sequence[str] = (),
 ) -> tuple[Statement, ...]:
-    """Statements for the entries in ``allowed`` (bool mask) that the decision keeps."""
-    if not segments:
+    """Statements for the entries in ``allowed`` (bool mask), chosen activity by activity."""
+    if ranking.fused is None:
         return ()
-    attested, confirm = decisions(fused, config)
-    keep = allowed & structure.statement_mask & (attested | confirm)
-    positions = np.flatnonzero(keep)
-    positions = positions[np.argsort(-fused.score[positions], kind="stable")]
-    seen: set[tuple[str, str]] = set()
+    structure = matcher.structure
+    eligible = allowed & structure.statement_mask
+    choices = choose(ranking, eligible, matcher.referentiel_ids, matcher.wording_keys, limits)
     per_referentiel: dict[str, list[Statement]] = {}
-    for position in positions:
-        entry = entries[int(position)]
-        key = (entry.referentiel, fold(entry.libelle))
-        if key in seen:
-            continue
-        bucket = per_referentiel.setdefault(entry.referentiel, [])
-        if len(bucket) >= limits.per_referentiel:
-            continue
-        seen.add(key)
-        bucket.append(
+    for choice in choices:
+        entry = matcher.entries[choice.position]
+        per_referentiel.setdefault(entry.referentiel, []).append(
             Statement(
                 competence_id=entry.id,
                 code=entry.code,
                 referentiel=entry.referentiel,
                 libelle=entry.libelle,
                 kind=entry.kind,
-                decision="attested" if attested[position] else "to_confirm",
-                score=round(float(fused.score[position]), 4),
-                parents=_parents(entry, fused, structure),
+                decision="attested" if choice.attested else "to_confirm",
+                score=round(choice.score, 4),
+                parents=_parents(entry, ranking.fused, structure),
                 evidence=evidence_for(
-                    int(position), fused, dense, offsets, segments, config.confirm_evidence
+                    ranking, choice.position, choice.segment, ranking.config.confirm_evidence
                 ),
             )
         )

@@ -2,6 +2,9 @@
 
 * JSON Lines of texts with their expected ROME items (``offres-ft-2025-dev.jsonl`` and
   the other sets in the same format): :func:`load_eval_cases`;
+* JSON Lines of narratives with their experiences' fiches and concepts
+  (``recits-dev.jsonl``, the training narratives of ``scripts/data``):
+  :func:`load_narrative_cases`;
 * ``rncp-search-cases.json``, real certification searches and the numeros a user
   expected: :func:`load_rncp_search_cases` (plus the validity / habilitation checks of
   the same file).
@@ -150,6 +153,120 @@ def load_eval_cases(path: str | Path, *, with_items_only: bool = False) -> tuple
         )
     if with_items_only:
         return tuple(case for case in cases if case.has_expected_items)
+    return tuple(cases)
+
+
+# --- narratives (recits-dev.jsonl) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LabelledExperience:
+    """One experience (job) of a narrative: the ROME fiches acceptable for it and its
+    concepts, each a list of item codes any one of which states the activity told."""
+
+    fiches: tuple[str, ...]
+    concepts: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class NarrativeCase:
+    """A narrative as a person tells it, with what a counsellor expects from it."""
+
+    id: str
+    text: str
+    experiences: tuple[LabelledExperience, ...]
+    negative: bool = False  # no work content: nothing should be stated
+
+    @property
+    def concepts(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(c for e in self.experiences for c in e.concepts)
+
+    @property
+    def fiches(self) -> frozenset[str]:
+        return frozenset(f for e in self.experiences for f in e.fiches)
+
+
+def _code_list(raw: Any, where: str, key: str) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise InputError(f"{where} : « {key} » doit être une liste non vide de codes.")
+    if not all(isinstance(code, str | int) and not isinstance(code, bool) for code in raw):
+        raise InputError(f"{where} : « {key} » ne doit contenir que des codes.")
+    return tuple(dict.fromkeys(str(code).strip() for code in raw))
+
+
+def parse_narrative_case(obj: Any, where: str) -> NarrativeCase:
+    """One JSON object of the narratives format into a :class:`NarrativeCase`."""
+    if not isinstance(obj, dict):
+        raise InputError(f"{where} : un objet JSON est attendu.")
+    raw = obj.get("experiences")
+    if not isinstance(raw, list):
+        raise InputError(f"{where} : « experiences » doit être une liste (vide si négatif).")
+    experiences = []
+    for number, exp in enumerate(raw, start=1):
+        exp_where = f"{where}, experiences[{number}]"
+        if not isinstance(exp, dict) or not isinstance(exp.get("concepts"), list):
+            raise InputError(f"{exp_where} : objet {{fiches, concepts}} attendu.")
+        experiences.append(
+            LabelledExperience(
+                _code_list(exp.get("fiches"), exp_where, "fiches"),
+                tuple(
+                    _code_list(concept, f"{exp_where}, concepts[{n}]", "concepts")
+                    for n, concept in enumerate(exp["concepts"], start=1)
+                ),
+            )
+        )
+    negative = bool(obj.get("negative", False))
+    if negative and any(e.concepts for e in experiences):
+        raise InputError(f"{where} : un récit « negative » ne peut pas avoir de concepts.")
+    return NarrativeCase(
+        id=_required_string(obj, "id", where),
+        text=_required_string(obj, "text", where),
+        experiences=tuple(experiences),
+        negative=negative,
+    )
+
+
+def is_narratives_file(path: str | Path) -> bool:
+    """True when the first case of a JSONL file is in the narratives format
+    (``experiences``), False for the offers format (``expected_items`` / ``rome_fiche``)."""
+    for line in _read_text(Path(path)).splitlines():
+        if line.strip():
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError:
+                return False
+            return isinstance(obj, dict) and "experiences" in obj
+    return False
+
+
+def load_narrative_cases(*paths: str | Path) -> tuple[NarrativeCase, ...]:
+    """Read one or more JSONL narrative sets; ids must be unique across them."""
+    cases: list[NarrativeCase] = []
+    seen: dict[str, str] = {}
+    for path in map(Path, paths):
+        for number, line in enumerate(_read_text(path).splitlines(), start=1):
+            if not line.strip():
+                continue
+            where = f"{path}, ligne {number}"
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(
+                    f"{where} : JSON invalide ({exc.msg}, colonne {exc.colno})."
+                ) from exc
+            case = parse_narrative_case(obj, where)
+            if case.id in seen:
+                raise InputError(
+                    f"{where} : l'identifiant {case.id!r} figure déjà ({seen[case.id]})."
+                )
+            seen[case.id] = where
+            cases.append(case)
+    if not cases:
+        raise InputError(
+            f"Aucun récit dans {', '.join(map(str, paths))}.",
+            hint="Une ligne JSON par récit : id, text, experiences [{fiches, concepts}], "
+            "negative (voir ../shared/eval/README.md).",
+        )
     return tuple(cases)
 
 

@@ -1,5 +1,5 @@
-"""One evaluation run: the offers-style dataset (three systems side by side) and,
-optionally, MELO ``fra_q_fr_c_fr`` beside its published table. Returns data and a table."""
+"""One evaluation run: an offers-style or a narratives dataset (three systems side by side)
+and, optionally, MELO ``fra_q_fr_c_fr`` beside its published table. Returns data and a table."""
 
 from __future__ import annotations
 
@@ -9,7 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from habilitant.evaluation.datasets import load_eval_cases
+from habilitant.evaluation.datasets import (
+    is_narratives_file,
+    load_eval_cases,
+    load_narrative_cases,
+)
 from habilitant.evaluation.melo import evaluate_scores, load_melo, published_results
 from habilitant.evaluation.offers import SYSTEMS, evaluate_offers
 from habilitant.settings import Settings
@@ -136,16 +140,23 @@ def melo_table(melo: dict[str, Any]) -> str:
 
 
 def run_evaluation(
-    settings: Settings, dataset: Path, *, melo: Path | None = None
+    settings: Settings, dataset: Path, *, melo: Path | None = None, cases: bool = False
 ) -> tuple[dict[str, Any], str]:
+    """Evaluate on ``dataset``, an offers-style or a narratives file (recognised by its
+    first case), and on MELO when given. ``cases``: the narrative table lists each case."""
+    from habilitant.evaluation.narratives import evaluate_narratives, narratives_table
     from habilitant.pipeline import Habilitant
 
     h = Habilitant(settings)
-    cases = load_eval_cases(dataset)
     tick = time.perf_counter()
-    report = evaluate_offers(h, cases, dataset=Path(dataset).name)
-    report["seconds"] = round(time.perf_counter() - tick, 1)
-    tables = [offers_table(report)]
+    if is_narratives_file(dataset):
+        report = evaluate_narratives(h, load_narrative_cases(dataset), dataset=Path(dataset).name)
+        report["seconds"] = round(time.perf_counter() - tick, 1)
+        tables = [narratives_table(report, cases=cases)]
+    else:
+        report = evaluate_offers(h, load_eval_cases(dataset), dataset=Path(dataset).name)
+        report["seconds"] = round(time.perf_counter() - tick, 1)
+        tables = [offers_table(report)]
     if melo is not None:
         report["melo"] = run_melo(h, Path(melo))
         tables.append(melo_table(report["melo"]))

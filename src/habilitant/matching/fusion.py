@@ -67,6 +67,12 @@ class MatchingConfig:
     # evidence to be put *to confirm*: the person said the job, the text describes the task
     # loosely. Never enough to attest.
     named_confirm_evidence: float = 0.04
+    # Per-activity decision (:mod:`habilitant.matching.activities`): a statement is in the
+    # context of an experience when the support of its best group reaches
+    # ``context_support``; out of context, a segment states it only with evidence of at
+    # least ``strong_evidence``.
+    context_support: float = 0.5
+    strong_evidence: float = 0.14
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,9 @@ class Fused:
     group_scores: np.ndarray  # per group
     group_posterior: np.ndarray  # per group, softmax within (referentiel, kind)
     named: np.ndarray | None = None  # per entry: a statement of a group the narrative names
+    # Per entry, the support of its best group (posterior x link weight), before
+    # ``structure_weight``: how much the entry is "in the context" of the narrative's job.
+    support: np.ndarray | None = None
 
 
 def centre(similarities: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -202,7 +211,7 @@ def fuse_evidence(
     named = None
     if named_groups:
         named = (structure.spread(role_scores) > 0) & structure.statement_mask
-    return Fused(evidence, best_segment, score, group_scores, posterior, named)
+    return Fused(evidence, best_segment, score, group_scores, posterior, named, support)
 
 
 def decide_all(

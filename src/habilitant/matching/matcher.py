@@ -22,6 +22,7 @@ from habilitant.matching.lexical import stem_tokens
 from habilitant.matching.overlap import TermOverlap
 from habilitant.matching.role_names import RoleNames
 from habilitant.matching.structure import Structure
+from habilitant.text import fold
 
 
 @dataclass
@@ -74,6 +75,25 @@ class Matcher:
         return torch.from_numpy(np.ascontiguousarray(self.vectors, dtype=np.float32))
 
     @cached_property
+    def referentiel_ids(self) -> np.ndarray:
+        """Per entry, a number for its referential (budgets of statements apply per
+        referential)."""
+        names: dict[str, int] = {}
+        return np.array(
+            [names.setdefault(e.referentiel, len(names)) for e in self.entries], dtype=np.int64
+        )
+
+    @cached_property
+    def wording_keys(self) -> np.ndarray:
+        """Per entry, a number for its wording within its referential: entries worded alike
+        (a ROME item under two codes) are stated once."""
+        keys: dict[tuple[str, str], int] = {}
+        return np.array(
+            [keys.setdefault((e.referentiel, fold(e.libelle)), len(keys)) for e in self.entries],
+            dtype=np.int64,
+        )
+
+    @cached_property
     def statement_mean(self) -> np.ndarray:
         """Mean vector of the statements: a row's mean cosine is one dot product with it."""
         return self.vectors[self.structure.statement_mask].mean(axis=0)
@@ -105,7 +125,7 @@ class Matcher:
         """Fused per-entry results and the raw dense ``(segments, entries)`` similarities."""
         text = text or " ".join(segment_texts)
         rows = list(range(len(segment_texts)))
-        results, dense, _ = self.match_experiences(
+        results, dense, _, _ = self.match_experiences(
             segment_texts, segment_vectors, [rows], [text], config, [roles]
         )
         return results[0], dense
@@ -119,12 +139,12 @@ class Matcher:
         config: MatchingConfig | None = None,
         roles: Sequence[Sequence[str]] | None = None,
         leads: Sequence[Sequence[str]] | None = None,
-    ) -> tuple[list[Fused], np.ndarray, np.ndarray]:
+    ) -> tuple[list[Fused], np.ndarray, np.ndarray, Any]:
         """:meth:`match` for each experience (its segments' rows, its text, the job titles
         it names, and texts whose opening words may name it), with the dense product and the
         lexical overlap computed once for all segments. ``best_segment`` is a position within
         the experience's rows. Returns the raw dense similarities and each segment's
-        :meth:`offsets` too."""
+        :meth:`offsets` and the sparse lexical overlap too."""
         config = config or self.config
         vectors = segment_vectors.astype(np.float32, copy=False)
         dense = self.dense(vectors)
@@ -147,4 +167,4 @@ class Matcher:
                     self.role_names.scores(named, lead),
                 )
             )
-        return results, dense, offsets
+        return results, dense, offsets, lexical
