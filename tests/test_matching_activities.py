@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from habilitant.domain import Segment
-from habilitant.matching.activities import StatementLimits, choose
+from habilitant.matching.activities import ActivityConfig, StatementSpace, choose
 from habilitant.matching.fusion import Fused, MatchingConfig
 from habilitant.matching.ranking import Ranking
 
-CONFIG = MatchingConfig(
-    lexical_weight=0.0,
-    structure_weight=0.1,
+CONFIG = MatchingConfig(lexical_weight=0.0, structure_weight=0.1)
+DECISION = ActivityConfig(
     confirm_evidence=0.06,
     confirm_score=0.1,
     attested_evidence=0.1,
@@ -19,6 +20,10 @@ CONFIG = MatchingConfig(
     context_support=0.5,
     strong_evidence=0.14,
     named_confirm_evidence=0.04,
+    segment_structure_weight=0.1,
+    core_bonus=0.0,
+    savoir_penalty=0.0,
+    second_margin=1.0,
 )
 
 
@@ -60,15 +65,16 @@ def _ranking(
     )
 
 
-def _chosen(ranking: Ranking, limits: StatementLimits, keys: list[int] | None = None) -> dict:
+def _chosen(ranking: Ranking, sizes: tuple[int, int], keys: list[int] | None = None) -> dict:
     entries = ranking.dense.shape[1]
     eligible = np.ones(entries, dtype=bool)
-    groups = np.zeros(entries, dtype=np.int64)
-    keys_array = np.arange(entries) if keys is None else np.array(keys)
-    return {
-        c.position: (c.segment, c.attested)
-        for c in choose(ranking, eligible, groups, keys_array, limits)
-    }
+    space = StatementSpace(
+        np.zeros(entries, dtype=np.int64),
+        np.arange(entries) if keys is None else np.array(keys),
+        np.zeros(entries, dtype=bool),
+    )
+    decision = dataclasses.replace(DECISION, per_segment=sizes[0], per_experience=sizes[1])
+    return {c.position: (c.segment, c.attested) for c in choose(ranking, eligible, space, decision)}
 
 
 def test_every_segment_gets_its_best_statement_in_context() -> None:
@@ -81,13 +87,13 @@ def test_every_segment_gets_its_best_statement_in_context() -> None:
         ],
         support=[1, 1, 1, 1, 0],
     )
-    chosen = _chosen(ranking, StatementLimits(per_segment=1, per_experience=10))
+    chosen = _chosen(ranking, (1, 10))
     assert chosen == {0: (0, True), 1: (1, False)}
 
 
 def test_out_of_context_needs_strong_evidence() -> None:
     ranking = _ranking([[0.00, 0.15, 0.13]], support=[1, 0, 0])
-    chosen = _chosen(ranking, StatementLimits(per_segment=3, per_experience=10))
+    chosen = _chosen(ranking, (3, 10))
     assert set(chosen) == {1}  # 0.15 >= strong_evidence; 0.13 is not, out of its fiche
 
 
@@ -99,7 +105,7 @@ def test_the_experience_budget_keeps_each_segment_first() -> None:
         ],
         support=[1, 1, 1, 1],
     )
-    chosen = _chosen(ranking, StatementLimits(per_segment=3, per_experience=2))
+    chosen = _chosen(ranking, (3, 2))
     # s0's best (0) and s1's only one (3) before s0's second and third.
     assert set(chosen) == {0, 3}
 
@@ -110,13 +116,13 @@ def test_a_wording_is_stated_once_by_its_best_segment() -> None:
         support=[1, 1],
         experiences=[0, 1],
     )
-    chosen = _chosen(ranking, StatementLimits(per_segment=1, per_experience=5), keys=[7, 7])
+    chosen = _chosen(ranking, (1, 5), keys=[7, 7])
     assert chosen == {1: (1, True)}
 
 
 def test_the_named_job_lowers_the_floor_to_confirm_only() -> None:
     ranking = _ranking([[0.05, 0.05]], support=[1, 1], named=[True, False])
-    chosen = _chosen(ranking, StatementLimits(per_segment=2, per_experience=5))
+    chosen = _chosen(ranking, (2, 5))
     assert chosen == {0: (0, False)}
 
 
@@ -124,4 +130,4 @@ def test_no_segment_no_statement() -> None:
     empty = Ranking(
         (), CONFIG, None, (), (), np.zeros((0, 3), np.float32), np.zeros(0, np.float32), None
     )
-    assert _chosen(empty, StatementLimits()) == {}
+    assert _chosen(empty, (1, 1)) == {}

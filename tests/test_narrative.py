@@ -334,6 +334,9 @@ def test_narrative_jobs_on_one_comma_line_are_experiences_when_each_has_an_emplo
         "Bonjour, je m'appelle Fatima, j'ai 45 ans et 3 enfants.",
         "J'ai des enfants.",
         "Je m'occupais de mes enfants.",
+        # Tastes, with the verbless pieces after them (« et les voyages »).
+        "J'adore la cuisine et les voyages, et j'aime bien le foot.",
+        "Je suis passionnée de couture.",
         "",
         "   \n\t ",
         "🙂🙂 !!! ...",
@@ -341,6 +344,18 @@ def test_narrative_jobs_on_one_comma_line_are_experiences_when_each_has_an_emplo
 )
 def test_narrative_text_not_about_work_gives_no_segment(nlp, text) -> None:
     assert segment_narrative(text, nlp) == []
+
+
+def test_narrative_taste_beside_a_job_drops_only_the_taste(nlp) -> None:
+    text = (
+        "Serveuse dans une crêperie : je prenais les commandes. Sinon j'adore la photographie "
+        "et les voyages, et je range les tables."
+    )
+    assert [s.text for s in segment_narrative(text, nlp)] == [
+        "Serveuse dans une crêperie",
+        "je prenais les commandes",
+        "je range les tables",
+    ]
 
 
 def test_narrative_children_looked_after_at_work_are_an_activity(nlp) -> None:

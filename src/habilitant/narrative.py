@@ -326,7 +326,7 @@ def _bare_noun(tok: Tok) -> bool:
 
 
 def _vetoed(toks: list[Tok], a: int, b: int) -> bool:
-    """Negated pieces and wishes or plans are not experience."""
+    """Negated pieces, wishes or plans, and tastes are not experience."""
     norms = [t.norm for t in toks[a:b]]
     for j, norm in enumerate(norms):
         nxt = norms[j + 1] if j + 1 < len(norms) else ""
@@ -336,7 +336,12 @@ def _vetoed(toks: list[Tok], a: int, b: int) -> bool:
             return True
     if any(n == "m'" and nxt.startswith("appel") for n, nxt in zip(norms, norms[1:], strict=False)):
         return True  # "je m'appelle Fatima"
-    return any(t.conditional or t.lemma in lex.WISH for t in toks[a:b])
+    return _taste(toks, a, b) or any(t.conditional or t.lemma in lex.WISH for t in toks[a:b])
+
+
+def _taste(toks: list[Tok], a: int, b: int) -> bool:
+    """« j'adore la cuisine », « je suis passionnée de couture »: a taste, not a task."""
+    return any(t.pos == "VERB" and t.lemma in lex.TASTE for t in toks[a:b])
 
 
 def _content(toks: list[Tok], a: int, b: int, context: set[int]) -> list[int]:
@@ -435,7 +440,7 @@ def _read_clause(
     found: list[tuple[int, int]] = []
     vetoed: list[tuple[int, int]] = []
     shared: dict[tuple[int, int], str] = {}  # verbless piece -> verb it shares
-    bare, verb = True, ""
+    bare, verb, taste = True, "", False
     for pa, pb, cut in pieces:
         pa, pb = trim(toks, pa, pb)
         if pa >= pb:
@@ -443,7 +448,10 @@ def _read_clause(
         start, end = toks[pa].start, toks[pb - 1].end
         own = piece_verb(toks, pa, pb, text, _is_content)
         verb = verb if own is None else own
-        if _vetoed(toks, pa, pb):
+        # A verbless piece after a taste is a taste too (« j'adore la cuisine et les
+        # voyages »); after a negation it may be the contrary (« pas la caisse, les rayons »).
+        taste = _taste(toks, pa, pb) or (own is None and taste)
+        if taste or _vetoed(toks, pa, pb):
             vetoed.append((start, end))
             verb = ""
         elif _content(toks, pa, pb, context) or (cut == "noun" and pa not in context):

@@ -157,7 +157,8 @@ _GENERIC = words(
     collegue collegues ambiance patron patronne bas basse haut haute grand grande petit
     petite peu plein lot partie cote niveau"""
 )
-# Greetings, pay, transport, housing, weather, feelings, job search.
+# Greetings, pay, transport, housing, weather, feelings, health, job search, availability,
+# leisure.
 _NOT_WORK = words(
     """bonjour bonsoir salut merci cordialement revoir madame monsieur salaire salaires smic
     paie paye payer payes remuneration remunere remunerer euro euros brut net argent bus
@@ -165,7 +166,10 @@ _NOT_WORK = words(
     distance kilometre kilometres km domicile appartement logement loyer meteo pleuvoir pluie
     soleil chaud froid neige chomage cv candidature postuler recherche annonce horaires
     horaire contrat contrats fatigue fatiguee stress stressant content contente heureux
-    heureuse triste maladie mal reconversion"""
+    heureuse triste maladie mal reconversion deplacer dispo disponible disponibles
+    disponibilite appart hlm t2 t3 t4 neveu neveux niece nieces console jeux-video psy
+    burn-out soigner permis auto-ecole tuto tutos potager documentaire documentaires serie
+    series film films loisir loisirs hobby hobbies"""
 )
 # Oral fillers and adverbs.
 _FILLERS = words(
@@ -184,6 +188,9 @@ HEADINGS = words(
 CONTENT_POS = frozenset(("NOUN", "PROPN", "VERB", "X"))
 # Wishes and plans: the piece is not experience.
 WISH = words("souhaiter esperer rever envisager vouloir")
+# Tastes and interests (« j'adore la cuisine et les voyages »): what a person likes is not
+# what they did; the piece and the verbless ones after it in its clause give no segment.
+TASTE = words("aimer adorer apprecier preferer detester kiffer passionner")
 # After "pas", these make no negation ("pas mal", "pas que").
 NEGATION_EXCEPT_NEXT = words("mal que seulement")
 

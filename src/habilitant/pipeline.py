@@ -37,7 +37,7 @@ from habilitant.matching.fusion import MatchingConfig
 from habilitant.matching.matcher import Matcher
 from habilitant.matching.ranking import Ranking, Reading, rank_reading, read_narrative
 from habilitant.settings import Settings, get_settings
-from habilitant.statements import StatementLimits, build_statements
+from habilitant.statements import ActivityConfig, build_statements
 from habilitant.suggest import SuggestFilters, SuggestionSpace, rank_rows, suggestion
 from habilitant.targets import resolve_target
 
@@ -73,7 +73,7 @@ class Habilitant:
         index: CompetenceIndex | None = None,
         nlp: Any = None,
         config: MatchingConfig | None = None,
-        limits: StatementLimits | None = None,
+        decision: ActivityConfig | None = None,
     ) -> None:
         from habilitant.workspace import load_encoder_for, open_index
 
@@ -81,7 +81,7 @@ class Habilitant:
         self.encoder = encoder or load_encoder_for(self.settings)
         self.index = index or open_index(self.settings, self.encoder)
         self.matcher = Matcher.from_index(self.index, config)
-        self.limits = limits or StatementLimits()
+        self.decision = decision or ActivityConfig()
         self._nlp = nlp
         self._masks: dict[Filters, np.ndarray] = {}
         self.referentiel_order = tuple(dict.fromkeys(e.referentiel for e in self.index.entries))
@@ -151,7 +151,7 @@ class Habilitant:
             warnings.append("Aucune activité professionnelle n'a été repérée dans le texte.")
             return Analysis((), ranking.segments, tuple(warnings))
         statements = build_statements(
-            ranking, self.matcher, allowed, self.limits, self.referentiel_order
+            ranking, self.matcher, allowed, self.decision, self.referentiel_order
         )
         return Analysis(statements, ranking.segments, tuple(warnings))
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from habilitant.domain import Evidence, Parent, Statement
 from habilitant.index_entries import IndexEntry
-from habilitant.matching.activities import StatementLimits, choose
+from habilitant.matching.activities import ActivityConfig, choose
 from habilitant.matching.fusion import Fused, MatchingConfig, decide_all
 from habilitant.matching.ranking import Ranking
 from habilitant.matching.structure import Structure
@@ -23,7 +23,7 @@ from habilitant.matching.structure import Structure
 if TYPE_CHECKING:
     from habilitant.matching.matcher import Matcher
 
-__all__ = ["StatementLimits", "build_statements", "decisions", "evidence_for"]
+__all__ = ["ActivityConfig", "build_statements", "decisions", "evidence_for"]
 
 MAX_EVIDENCE = 3
 EVIDENCE_MARGIN = 0.03
@@ -75,7 +75,7 @@ def build_statements(
     ranking: Ranking,
     matcher: Matcher,
     allowed: np.ndarray,
-    limits: StatementLimits | None = None,
+    decision: ActivityConfig | None = None,
     referentiel_order: Sequence[str] = (),
 ) -> tuple[Statement, ...]:
     """Statements for the entries in ``allowed`` (bool mask), chosen activity by activity."""
@@ -83,7 +83,7 @@ def build_statements(
         return ()
     structure = matcher.structure
     eligible = allowed & structure.statement_mask
-    choices = choose(ranking, eligible, matcher.referentiel_ids, matcher.wording_keys, limits)
+    choices = choose(ranking, eligible, matcher.statement_space, decision)
     per_referentiel: dict[str, list[Statement]] = {}
     for choice in choices:
         entry = matcher.entries[choice.position]

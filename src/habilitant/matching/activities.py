@@ -11,15 +11,21 @@ for each segment of each experience (job):
   *in the context* of the experience — a group the narrative supports
   (``support >= context_support``: its fiche, bloc, certification) — unless the evidence
   alone is strong (``>= strong_evidence``);
-* they are ranked by the segment's score, ``evidence + structure_weight * support``, and the
-  best ``per_segment`` of each referential are kept (the same wording once);
-* an experience keeps at most ``per_experience`` statements per referential: every
-  segment's best first, then the second ones, by score;
-* *attested* when the segment's evidence and score clear ``attested_evidence`` and
+* they are ranked by their evidence plus a little structure (``segment_structure_weight``
+  for a statement of the experience's fiche, ``core_bonus`` if core to it, less
+  ``savoir_penalty`` for a savoir), and the best ``per_segment`` of each referential are
+  kept, a further one only within ``second_margin`` of the first;
+* segments take their statements in rounds (strongest evidence first), each its best
+  wording not yet taken by another segment of the experience, up to ``per_experience``
+  statements per referential;
+* *attested* when the segment's evidence and score (``evidence + structure_weight *
+  support``, the scale of ``Fused.score``) clear ``attested_evidence`` and
   ``attested_score``, *to confirm* otherwise. A segment with no candidate states nothing.
 
-Thresholds live in :class:`~habilitant.matching.fusion.MatchingConfig` and were set on the
-training narratives (``scripts/tune_matching.py --narratives``), never on ``recits-dev``.
+Thresholds and budgets live in :class:`ActivityConfig`; they were set on the training
+narratives (``scripts/tune_matching.py``), never on ``recits-dev``. ``analyse`` decides this
+way; coverage and suggestions judge each statement of a chosen target on its own evidence
+(:mod:`habilitant.coverage`), with the thresholds of ``MatchingConfig``.
 """
 
 from __future__ import annotations
@@ -32,11 +38,44 @@ from habilitant.matching.ranking import Ranking
 
 
 @dataclass(frozen=True)
-class StatementLimits:
-    """How many statements an activity and an experience may give, per referential."""
+class ActivityConfig:
+    """The per-activity decision: its thresholds (on the evidence and score scales of
+    :class:`~habilitant.matching.fusion.Fused`) and how many statements an activity and an
+    experience may give, per referential. Set on the training narratives
+    (``scripts/tune_matching.py``), never on recits-dev."""
 
-    per_segment: int = 2
-    per_experience: int = 12
+    per_segment: int = 1
+    per_experience: int = 16
+    attested_evidence: float = 0.14
+    attested_score: float = 0.25
+    confirm_evidence: float = 0.08
+    confirm_score: float = 0.18
+    # A statement of the job the narrative names (« j'étais aide-soignante ») needs less
+    # evidence to be put *to confirm*; never enough to attest.
+    named_confirm_evidence: float = 0.03
+    # In the context of an experience: the support of the statement's best group (its
+    # posterior x link weight, up to 2 for a core link) reaches ``context_support``; out of
+    # context, only evidence of at least ``strong_evidence`` states it.
+    context_support: float = 0.9
+    strong_evidence: float = 0.12
+    # Within one segment, statements are ranked by evidence + ``segment_structure_weight`` x
+    # support (capped at 1) + ``core_bonus`` for a core statement (ROME « Principale »)
+    # - ``savoir_penalty`` for a savoir: a person tells tasks, a knowledge is their second
+    # wording.
+    segment_structure_weight: float = 0.2
+    core_bonus: float = 0.0
+    savoir_penalty: float = 0.02
+    # A segment's second (third...) statement only within this margin of its first.
+    second_margin: float = 0.02
+
+
+@dataclass(frozen=True)
+class StatementSpace:
+    """Per index entry, what the decision needs besides the ranking."""
+
+    referentiel: np.ndarray  # int: the referential (budgets apply per referential)
+    wording: np.ndarray  # int: the wording within its referential (stated once)
+    savoir: np.ndarray  # bool: a savoir (knowledge), ranked after a task of the same evidence
 
 
 @dataclass(frozen=True)
@@ -55,66 +94,104 @@ def segment_candidates(
     experience: int,
     segment: int,
     eligible: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Positions of the statements segment ``segment`` may state (best first), with their
-    evidence and score in that segment (see the module's docstring)."""
-    config = ranking.config
+    space: StatementSpace,
+    decision: ActivityConfig,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Positions of the statements segment ``segment`` may state, best first, with their
+    evidence in that segment, their score (``evidence + structure_weight * support``, the
+    scale of :attr:`Fused.score`) and the key they were ranked by (see the module's
+    docstring)."""
+    structure_weight = ranking.config.structure_weight
     fused = ranking.experiences[experience]
     support = fused.support if fused.support is not None else np.zeros_like(fused.score)
     evidence = ranking.segment_evidence(segment)
-    floor = evidence >= config.confirm_evidence
+    floor = evidence >= decision.confirm_evidence
     if fused.named is not None:
-        floor |= fused.named & (evidence >= config.named_confirm_evidence)
-    score = evidence + np.float32(config.structure_weight) * support
-    context = (support >= config.context_support) | (evidence >= config.strong_evidence)
-    positions = np.flatnonzero(eligible & floor & context & (score >= config.confirm_score))
-    order = np.argsort(-score[positions], kind="stable")
-    positions = positions[order]
-    return positions, evidence[positions], score[positions]
+        floor |= fused.named & (evidence >= decision.named_confirm_evidence)
+    context = (support >= decision.context_support) | (evidence >= decision.strong_evidence)
+    positions = np.flatnonzero(eligible & floor & context)
+    evidence, support = evidence[positions], support[positions]
+    score = evidence + np.float32(structure_weight) * support
+    keep = score >= decision.confirm_score
+    positions, evidence, support, score = (
+        positions[keep],
+        evidence[keep],
+        support[keep],
+        score[keep],
+    )
+    key = (
+        evidence
+        + np.float32(decision.segment_structure_weight) * np.minimum(support, 1.0)
+        + np.float32(decision.core_bonus) * (support > 1.0)
+        - np.float32(decision.savoir_penalty) * space.savoir[positions]
+    )
+    order = np.argsort(-key, kind="stable")
+    return positions[order], evidence[order], score[order], key[order]
 
 
 def choose(
     ranking: Ranking,
     eligible: np.ndarray,
-    groups: np.ndarray,
-    keys: np.ndarray,
-    limits: StatementLimits | None = None,
+    space: StatementSpace,
+    decision: ActivityConfig | None = None,
 ) -> list[Choice]:
-    """The statements of a narrative, chosen activity by activity.
+    """The statements of a narrative, chosen activity by activity, among the entries
+    ``eligible`` (bool over entries) marks.
 
-    ``eligible`` (bool over entries) marks statements the caller allows; ``groups`` (int over
-    entries) the referential each belongs to, within which budgets apply; ``keys`` (int over
-    entries) identifies a wording within its referential, stated once."""
+    Within an experience, segments take their statements in rounds: each segment its best
+    wording not yet taken by another segment (segments with the strongest evidence first),
+    then each its second one, and so on, until ``per_segment`` rounds or the experience's
+    budget: « rebouchage » and « ponçage » do not both stop at « Préparer la peinture »."""
     if ranking.fused is None:
         return []
-    limits = limits or StatementLimits()
-    config = ranking.config
+    decision = decision or ActivityConfig()
     best: dict[int, Choice] = {}  # wording key -> its best choice over all experiences
     for experience, rows in enumerate(ranking.members):
-        picks: list[tuple[int, float, Choice]] = []  # (rank in its segment, -score, choice)
-        for segment in rows:
-            positions, evidence, score = segment_candidates(ranking, experience, segment, eligible)
-            taken: dict[int, int] = {}  # referential -> statements taken for this segment
-            seen: set[int] = set()
-            rows_ = zip(positions.tolist(), evidence.tolist(), score.tolist(), strict=True)
-            for position, e, s in rows_:
-                group, key = int(groups[position]), int(keys[position])
-                if key in seen or taken.get(group, 0) >= limits.per_segment:
-                    continue
-                seen.add(key)
-                attested = e >= config.attested_evidence and s >= config.attested_score
-                choice = Choice(position, segment, attested, s, e)
-                picks.append((taken.get(group, 0), -s, choice))
-                taken[group] = taken.get(group, 0) + 1
-        kept: dict[int, int] = {}
-        seen_here: set[int] = set()
-        for _, _, choice in sorted(picks, key=lambda p: (p[0], p[1])):
-            group, key = int(groups[choice.position]), int(keys[choice.position])
-            if key in seen_here or kept.get(group, 0) >= limits.per_experience:
-                continue
-            seen_here.add(key)
-            kept[group] = kept.get(group, 0) + 1
-            known = best.get(key)
-            if known is None or choice.score > known.score:
-                best[key] = choice
+        found = {
+            s: segment_candidates(ranking, experience, s, eligible, space, decision) for s in rows
+        }
+        groups, keys = space.referentiel, space.wording
+        for group in np.unique(groups[eligible]).tolist():
+            candidates = {}
+            for segment, (positions, evidence, score, key) in found.items():
+                mine = groups[positions] == group
+                candidates[segment] = (positions[mine], evidence[mine], score[mine], key[mine])
+            for choice in _rounds(candidates, keys, decision):
+                wording = int(keys[choice.position])
+                known = best.get(wording)
+                if known is None or choice.score > known.score:
+                    best[wording] = choice
     return list(best.values())
+
+
+def _rounds(
+    candidates: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+    keys: np.ndarray,
+    decision: ActivityConfig,
+) -> list[Choice]:
+    """One experience, one referential: each segment its best wording not yet taken, round
+    after round (see :func:`choose`)."""
+    order = sorted(
+        (s for s in candidates if candidates[s][0].size), key=lambda s: -float(candidates[s][3][0])
+    )
+    taken: set[int] = set()
+    cursor = dict.fromkeys(order, 0)
+    out: list[Choice] = []
+    for round_ in range(decision.per_segment):
+        for segment in order:
+            positions, evidence, score, key = candidates[segment]
+            while cursor[segment] < positions.size and len(out) < decision.per_experience:
+                n = cursor[segment]
+                cursor[segment] += 1
+                position = int(positions[n])
+                if round_ and key[n] < key[0] - decision.second_margin:
+                    cursor[segment] = positions.size  # the rest is further still
+                    break
+                if int(keys[position]) in taken:
+                    continue
+                taken.add(int(keys[position]))
+                e, s = float(evidence[n]), float(score[n])
+                attested = e >= decision.attested_evidence and s >= decision.attested_score
+                out.append(Choice(position, segment, attested, s, e))
+                break
+    return out

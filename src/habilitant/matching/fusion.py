@@ -67,12 +67,6 @@ class MatchingConfig:
     # evidence to be put *to confirm*: the person said the job, the text describes the task
     # loosely. Never enough to attest.
     named_confirm_evidence: float = 0.04
-    # Per-activity decision (:mod:`habilitant.matching.activities`): a statement is in the
-    # context of an experience when the support of its best group reaches
-    # ``context_support``; out of context, a segment states it only with evidence of at
-    # least ``strong_evidence``.
-    context_support: float = 0.5
-    strong_evidence: float = 0.14
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import numpy as np
 
 from habilitant.index import CompetenceIndex
 from habilitant.index_entries import IndexEntry
+from habilitant.matching.activities import StatementSpace
 from habilitant.matching.fusion import Fused, MatchingConfig, best_evidence, fuse_evidence
 from habilitant.matching.group_lexical import GroupLexicon
 from habilitant.matching.lexical import stem_tokens
@@ -75,22 +76,18 @@ class Matcher:
         return torch.from_numpy(np.ascontiguousarray(self.vectors, dtype=np.float32))
 
     @cached_property
-    def referentiel_ids(self) -> np.ndarray:
-        """Per entry, a number for its referential (budgets of statements apply per
-        referential)."""
+    def statement_space(self) -> StatementSpace:
+        """Per entry: a number for its referential, one for its wording within it (entries
+        worded alike, a ROME item under two codes, are stated once), and whether it is a
+        savoir."""
         names: dict[str, int] = {}
-        return np.array(
-            [names.setdefault(e.referentiel, len(names)) for e in self.entries], dtype=np.int64
-        )
-
-    @cached_property
-    def wording_keys(self) -> np.ndarray:
-        """Per entry, a number for its wording within its referential: entries worded alike
-        (a ROME item under two codes) are stated once."""
         keys: dict[tuple[str, str], int] = {}
-        return np.array(
-            [keys.setdefault((e.referentiel, fold(e.libelle)), len(keys)) for e in self.entries],
-            dtype=np.int64,
+        return StatementSpace(
+            np.array([names.setdefault(e.referentiel, len(names)) for e in self.entries]),
+            np.array(
+                [keys.setdefault((e.referentiel, fold(e.libelle)), len(keys)) for e in self.entries]
+            ),
+            np.array([e.kind == "savoir" for e in self.entries], dtype=bool),
         )
 
     @cached_property
