@@ -211,7 +211,7 @@ def case_details(
     }
 
 
-def _cell(value: float | int | None, width: int = 11) -> str:
+def _cell(value: float | int | None, width: int = 13) -> str:
     if value is None:
         return f"{'—':>{width}}"
     return f"{value:>{width}}" if isinstance(value, int) else f"{value:>{width}.3f}"
@@ -232,7 +232,7 @@ NAMES = {
 def narratives_table(report: dict[str, Any], *, cases: bool = False) -> str:
     """The measures of each system; with ``cases``, habilitant's misses narrative by narrative."""
     habilitant = report["systems"]["habilitant"]
-    header = f"{'system':<12}" + "".join(f"{NAMES[m]:>11}" for m in METRICS)
+    header = f"{'system':<12}" + "".join(f"{NAMES[m]:>13}" for m in METRICS)
     lines = [
         f"{report['dataset']} — {habilitant['narratives']} récits avec travail "
         f"({habilitant['concepts']} concepts), {habilitant['negative_narratives']} sans",

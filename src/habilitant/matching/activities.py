@@ -12,7 +12,8 @@ for each segment of each experience (job):
   (``support >= context_support``: its fiche, bloc, certification) — unless the evidence
   alone is strong (``>= strong_evidence``);
 * they are ranked by their evidence plus a little structure (``segment_structure_weight``
-  for a statement of the experience's fiche, ``core_bonus`` if core to it, less
+  for a statement of the experience's fiche, ``core_bonus`` if core to it, ``named_bonus``
+  if it belongs to the job the person names, less
   ``savoir_penalty`` for a savoir), and the best ``per_segment`` of each referential are
   kept, a further one only within ``second_margin`` of the first;
 * segments take their statements in rounds (strongest evidence first), each its best
@@ -63,7 +64,9 @@ class ActivityConfig:
     # - ``savoir_penalty`` for a savoir: a person tells tasks, a knowledge is their second
     # wording.
     segment_structure_weight: float = 0.2
-    core_bonus: float = 0.0
+    core_bonus: float = 0.02
+    # ... plus ``named_bonus`` for a statement of the job the person names.
+    named_bonus: float = 0.02
     savoir_penalty: float = 0.02
     # A segment's second (third...) statement only within this margin of its first.
     second_margin: float = 0.02
@@ -104,25 +107,24 @@ def segment_candidates(
     structure_weight = ranking.config.structure_weight
     fused = ranking.experiences[experience]
     support = fused.support if fused.support is not None else np.zeros_like(fused.score)
+    named = np.zeros(support.shape, dtype=bool) if fused.named is None else fused.named
     evidence = ranking.segment_evidence(segment)
-    floor = evidence >= decision.confirm_evidence
-    if fused.named is not None:
-        floor |= fused.named & (evidence >= decision.named_confirm_evidence)
+    floor = (evidence >= decision.confirm_evidence) | (
+        named & (evidence >= decision.named_confirm_evidence)
+    )
     context = (support >= decision.context_support) | (evidence >= decision.strong_evidence)
     positions = np.flatnonzero(eligible & floor & context)
-    evidence, support = evidence[positions], support[positions]
-    score = evidence + np.float32(structure_weight) * support
-    keep = score >= decision.confirm_score
-    positions, evidence, support, score = (
-        positions[keep],
-        evidence[keep],
-        support[keep],
-        score[keep],
+    score = evidence[positions] + np.float32(structure_weight) * support[positions]
+    positions, score = (
+        positions[score >= decision.confirm_score],
+        score[score >= decision.confirm_score],
     )
+    evidence, support, named = evidence[positions], support[positions], named[positions]
     key = (
         evidence
         + np.float32(decision.segment_structure_weight) * np.minimum(support, 1.0)
         + np.float32(decision.core_bonus) * (support > 1.0)
+        + np.float32(decision.named_bonus) * named
         - np.float32(decision.savoir_penalty) * space.savoir[positions]
     )
     order = np.argsort(-key, kind="stable")
