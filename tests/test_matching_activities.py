@@ -131,3 +131,13 @@ def test_no_segment_no_statement() -> None:
         (), CONFIG, None, (), (), np.zeros((0, 3), np.float32), np.zeros(0, np.float32), None
     )
     assert _chosen(empty, (1, 1)) == {}
+
+
+def test_a_second_statement_only_close_to_the_first() -> None:
+    ranking = _ranking([[0.20, 0.19, 0.12]], support=[1, 1, 1])
+    close = dataclasses.replace(DECISION, per_segment=3, per_experience=5, second_margin=0.02)
+    eligible, space = (
+        np.ones(3, dtype=bool),
+        StatementSpace(np.zeros(3, dtype=np.int64), np.arange(3), np.zeros(3, dtype=bool)),
+    )
+    assert {c.position for c in choose(ranking, eligible, space, close)} == {0, 1}
