@@ -356,6 +356,9 @@ def test_narrative_taste_beside_a_job_drops_only_the_taste(nlp) -> None:
         "je prenais les commandes",
         "je range les tables",
     ]
+    # Not the speaker's taste: an offer's wording keeps its segment.
+    offer = "Une première expérience en grande distribution est appréciée."
+    assert [s.text for s in segment_narrative(offer, nlp)] == [offer[:-1]]
 
 
 def test_narrative_children_looked_after_at_work_are_an_activity(nlp) -> None:

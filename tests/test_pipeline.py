@@ -50,8 +50,16 @@ def test_pipeline_named_job_brings_its_own_competences(habilitant) -> None:
     assert rome, "expected ROME statements for a named job"
     fiches = {p.code for s in rome for p in s.parents if p.kind == "fiche"}
     assert "J1501" in fiches  # Aide-soignant / Aide-soignante
-    wordings = " | ".join(s.libelle.lower() for s in rome)
-    assert "soins d'hygiène" in wordings, wordings
+    # Each activity is answered by its own statement of the named job: the care one and the
+    # watch one (the per-activity decision; « Réaliser ou contrôler les soins d'hygiène »
+    # and « Assister l'infirmier lors de la réalisation de soins » are within 0.001).
+    care = [s for s in rome if any(e.text == "je faisais les soins d'hygiène" for e in s.evidence)]
+    watch = [s for s in rome if any(e.text == "la surveillance des patients" for e in s.evidence)]
+    assert care and watch, [(s.libelle, [e.text for e in s.evidence]) for s in rome]
+    for statement in care + watch:
+        assert "J1501" in {p.code for p in statement.parents if p.kind == "fiche"}
+    assert "soins" in care[0].libelle.lower()
+    assert "surveiller" in watch[0].libelle.lower()
     assert not any("anima" in s.libelle.lower() for s in rome)
 
 

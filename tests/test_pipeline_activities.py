@@ -14,9 +14,9 @@ from habilitant.evaluation.offers import RomeView
 pytestmark = pytest.mark.integration
 
 SIX = (
-    "Agent d'entretien dans un lycée pendant deux ans : je lavais les sols, je vidais les "
-    "poubelles, je nettoyais les sanitaires. L'été je travaillais en cuisine : j'épluchais les "
-    "légumes, je faisais la plonge et je préparais les entrées."
+    "Serveuse dans une brasserie pendant deux ans : je prenais les commandes, je servais les "
+    "plats, j'encaissais les clients. Avant j'étais commis de cuisine dans un restaurant : "
+    "j'épluchais les légumes, je faisais la plonge et je préparais les entrées."
 )
 
 
@@ -34,14 +34,23 @@ def test_tuning_path_and_analyse_give_identical_scores(habilitant) -> None:
     assert [s.score for s in habilitant.analyse(SIX, ranking=tuned).statements] == [
         s.score for s in habilitant.analyse(SIX).statements
     ]
-    # A decision threshold changed in the configuration changes what analyse states.
-    strict = dataclasses.replace(habilitant.config, confirm_evidence=1.0, attested_evidence=1.0)
-    assert not habilitant.analyse(SIX, ranking=rank_with(habilitant, reading, strict)).statements
+    # The decision tuning tries is the one analyse takes: a stricter one states nothing.
+    tuned_decision = habilitant.decision
+    try:
+        habilitant.decision = dataclasses.replace(
+            tuned_decision, confirm_evidence=1.0, named_confirm_evidence=1.0
+        )
+        assert not habilitant_outcome(
+            habilitant, SIX, tuned, RomeView.from_pipeline(habilitant)
+        ).stated
+    finally:
+        habilitant.decision = tuned_decision
 
 
 def test_six_activities_are_six_answered_activities(habilitant) -> None:
     analysis = habilitant.analyse(SIX, referentiels=["rome"])
-    activities = [s for s in analysis.segments if s.text != analysis.segments[0].context.role]
+    roles = {s.context.role.lower() for s in analysis.segments}
+    activities = [s for s in analysis.segments if s.text.lower() not in roles]
     assert len(activities) == 6, [s.text for s in analysis.segments]
     answered = {(e.start, e.end) for s in analysis.statements for e in s.evidence[:1]}
     for segment in activities:

@@ -340,8 +340,15 @@ def _vetoed(toks: list[Tok], a: int, b: int) -> bool:
 
 
 def _taste(toks: list[Tok], a: int, b: int) -> bool:
-    """« j'adore la cuisine », « je suis passionnée de couture »: a taste, not a task."""
-    return any(t.pos == "VERB" and t.lemma in lex.TASTE for t in toks[a:b])
+    """« j'adore la cuisine », « je suis passionnée de couture »: the person's taste, not a
+    task. Only in the first person: « une expérience en grande distribution est appréciée »
+    (an offer's wording) is no taste of the speaker's."""
+    return any(
+        toks[j].pos == "VERB"
+        and toks[j].lemma in lex.TASTE
+        and any(t.norm in lex.FIRST_PERSON for t in toks[a:j])
+        for j in range(a, b)
+    )
 
 
 def _content(toks: list[Tok], a: int, b: int, context: set[int]) -> list[int]:

@@ -191,6 +191,7 @@ WISH = words("souhaiter esperer rever envisager vouloir")
 # Tastes and interests (« j'adore la cuisine et les voyages »): what a person likes is not
 # what they did; the piece and the verbless ones after it in its clause give no segment.
 TASTE = words("aimer adorer apprecier preferer detester kiffer passionner")
+FIRST_PERSON = words("je j' j on nous")
 # After "pas", these make no negation ("pas mal", "pas que").
 NEGATION_EXCEPT_NEXT = words("mal que seulement")
 
