@@ -67,8 +67,6 @@ FUSION_GRID: dict[str, list[float]] = {
 DECISION_GRID: dict[str, list[Any]] = {
     "per_segment": [1, 2, 3],
     "per_experience": [4, 6, 8, 12, 16],
-    "attested_evidence": [0.08, 0.1, 0.12, 0.14],
-    "attested_score": [0.22, 0.25, 0.28, 0.32],
     "confirm_evidence": [0.03, 0.04, 0.05, 0.06, 0.07, 0.08],
     "confirm_score": [0.12, 0.15, 0.18, 0.2, 0.22, 0.25],
     "named_confirm_evidence": [0.02, 0.03, 0.04, 0.05],

@@ -47,8 +47,11 @@ class ActivityConfig:
 
     per_segment: int = 1
     per_experience: int = 16
-    attested_evidence: float = 0.14
-    attested_score: float = 0.25
+    # Attested vs to confirm: the measures on narratives count statements, not this split,
+    # so these are not tuned on narratives; they keep the values ``MatchingConfig`` uses for
+    # coverage (set on the offers dev split, then raised by hand on narratives).
+    attested_evidence: float = 0.10
+    attested_score: float = 0.28
     confirm_evidence: float = 0.08
     confirm_score: float = 0.18
     # A statement of the job the narrative names (« j'étais aide-soignante ») needs less
