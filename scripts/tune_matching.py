@@ -43,13 +43,12 @@ from habilitant.evaluation.narratives import (  # noqa: E402
     Outcome,
     habilitant_outcome,
     narrative_metrics,
-    rank_with,
     rome_fiches_of,
 )
 from habilitant.evaluation.offers import RomeView, _top  # noqa: E402
 from habilitant.matching.activities import ActivityConfig  # noqa: E402
 from habilitant.matching.fusion import MatchingConfig  # noqa: E402
-from habilitant.matching.ranking import Ranking, Reading  # noqa: E402
+from habilitant.matching.ranking import Ranking, Reading, rank_reading  # noqa: E402
 from habilitant.pipeline import Habilitant  # noqa: E402
 from habilitant.settings import get_settings  # noqa: E402
 
@@ -106,7 +105,7 @@ def offers_objective(
 ) -> dict[str, float]:  # type: ignore[no-untyped-def]
     rankings, fiche1, fiche5 = [], [], []
     for case, reading in zip(cases, readings, strict=True):
-        fused = rank_with(h, reading, config).fused
+        fused = rank_reading(h.matcher, reading, config).fused
         items = (
             [] if fused is None else _top(view.item_codes, fused.score[view.item_positions], 100)
         )
@@ -193,7 +192,7 @@ def tune_decision(
     fiches_of = rome_fiches_of(h)
     cases = load_narrative_cases(*paths)
     readings = read_all(h, [c.text for c in cases], cache)
-    rankings = [rank_with(h, reading, config) for reading in readings]
+    rankings = [rank_reading(h.matcher, reading, config) for reading in readings]
     decision = h.decision
 
     def run(candidate: ActivityConfig) -> dict[str, Any]:

@@ -11,12 +11,12 @@ from habilitant.matching.activities import ActivityConfig, StatementSpace, choos
 from habilitant.matching.fusion import Fused, MatchingConfig
 from habilitant.matching.ranking import Ranking
 
-CONFIG = MatchingConfig(lexical_weight=0.0, structure_weight=0.1)
+CONFIG = MatchingConfig(
+    lexical_weight=0.0, structure_weight=0.1, attested_evidence=0.1, attested_score=0.2
+)
 DECISION = ActivityConfig(
     confirm_evidence=0.06,
     confirm_score=0.1,
-    attested_evidence=0.1,
-    attested_score=0.2,
     context_support=0.5,
     strong_evidence=0.14,
     named_confirm_evidence=0.04,

@@ -8,8 +8,9 @@ import pickle
 import numpy as np
 import pytest
 
-from habilitant.evaluation.narratives import habilitant_outcome, rank_with
+from habilitant.evaluation.narratives import habilitant_outcome
 from habilitant.evaluation.offers import RomeView
+from habilitant.matching.ranking import rank_reading
 
 pytestmark = pytest.mark.integration
 
@@ -24,7 +25,7 @@ def test_tuning_path_and_analyse_give_identical_scores(habilitant) -> None:
     # What scripts/tune_matching.py does: read once (a pickled reading, as its cache keeps
     # it), then rank and decide through evaluation.narratives under a configuration.
     reading = pickle.loads(pickle.dumps(habilitant.read(SIX)))
-    tuned = rank_with(habilitant, reading, habilitant.config)
+    tuned = rank_reading(habilitant.matcher, reading, habilitant.config)
     production = habilitant.rank(SIX)
     assert np.array_equal(tuned.fused.score, production.fused.score)
     assert np.array_equal(tuned.fused.group_scores, production.fused.group_scores)

@@ -326,7 +326,7 @@ def _bare_noun(tok: Tok) -> bool:
 
 
 def _vetoed(toks: list[Tok], a: int, b: int) -> bool:
-    """Negated pieces, wishes or plans, and tastes are not experience."""
+    """Negated pieces and wishes or plans are not experience (tastes: :func:`_taste`)."""
     norms = [t.norm for t in toks[a:b]]
     for j, norm in enumerate(norms):
         nxt = norms[j + 1] if j + 1 < len(norms) else ""
@@ -336,7 +336,7 @@ def _vetoed(toks: list[Tok], a: int, b: int) -> bool:
             return True
     if any(n == "m'" and nxt.startswith("appel") for n, nxt in zip(norms, norms[1:], strict=False)):
         return True  # "je m'appelle Fatima"
-    return _taste(toks, a, b) or any(t.conditional or t.lemma in lex.WISH for t in toks[a:b])
+    return any(t.conditional or t.lemma in lex.WISH for t in toks[a:b])
 
 
 def _taste(toks: list[Tok], a: int, b: int) -> bool:

@@ -16,23 +16,18 @@ import numpy as np
 from habilitant.domain import Evidence, Parent, Statement
 from habilitant.index_entries import IndexEntry
 from habilitant.matching.activities import ActivityConfig, choose
-from habilitant.matching.fusion import Fused, MatchingConfig, decide_all
+from habilitant.matching.fusion import Fused
 from habilitant.matching.ranking import Ranking
 from habilitant.matching.structure import Structure
 
 if TYPE_CHECKING:
     from habilitant.matching.matcher import Matcher
 
-__all__ = ["ActivityConfig", "build_statements", "decisions", "evidence_for"]
+__all__ = ["ActivityConfig", "build_statements", "evidence_for"]
 
 MAX_EVIDENCE = 3
 EVIDENCE_MARGIN = 0.03
 MAX_FICHE_PARENTS = 3
-
-
-def decisions(fused: Fused, config: MatchingConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Boolean arrays over entries: attested, and to confirm (exclusive)."""
-    return decide_all(fused.evidence, fused.score, config, fused.named)
 
 
 def evidence_for(ranking: Ranking, position: int, best: int, floor: float) -> tuple[Evidence, ...]:

@@ -15,10 +15,10 @@ Problems raise :class:`~habilitant.errors.InputError` naming the file and the li
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from habilitant.errors import InputError
 
@@ -121,6 +121,40 @@ def parse_eval_case(obj: Any, where: str) -> EvalCase:
     )
 
 
+def _json_lines(path: Path) -> Iterator[tuple[str, Any]]:
+    """Each non-blank line of a JSON Lines file, parsed, with where it is (« file, ligne N »)."""
+    for number, line in enumerate(_read_text(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}, ligne {number}"
+        try:
+            yield where, json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{where} : JSON invalide ({exc.msg}, colonne {exc.colno}).") from exc
+
+
+class _Case(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+CaseT = TypeVar("CaseT", bound=_Case)
+
+
+def _unique_cases(cases: Iterable[tuple[str, CaseT]]) -> list[CaseT]:
+    """The cases in order; an id seen twice is refused, naming both places."""
+    out: list[CaseT] = []
+    seen: dict[str, str] = {}
+    for where, case in cases:
+        if case.id in seen:
+            file = where.rsplit(", ligne", 1)[0]
+            first = seen[case.id].removeprefix(f"{file}, ")  # « ligne N » in the same file
+            raise InputError(f"{where} : l'identifiant {case.id!r} figure déjà {first}.")
+        seen[case.id] = where
+        out.append(case)
+    return out
+
+
 def load_eval_cases(path: str | Path, *, with_items_only: bool = False) -> tuple[EvalCase, ...]:
     """Read a JSONL evaluation set (``id``, ``title``, ``text``, ``rome_fiche``,
     ``expected_items``). Blank lines are ignored; ids must be unique.
@@ -128,23 +162,7 @@ def load_eval_cases(path: str | Path, *, with_items_only: bool = False) -> tuple
     ``with_items_only`` drops the cases without expected items (for item metrics).
     """
     path = Path(path)
-    cases: list[EvalCase] = []
-    seen: dict[str, int] = {}
-    for number, line in enumerate(_read_text(path).splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{path}, ligne {number}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{where} : JSON invalide ({exc.msg}, colonne {exc.colno}).") from exc
-        case = parse_eval_case(obj, where)
-        if case.id in seen:
-            raise InputError(
-                f"{where} : l'identifiant {case.id!r} figure déjà ligne {seen[case.id]}."
-            )
-        seen[case.id] = number
-        cases.append(case)
+    cases = _unique_cases((where, parse_eval_case(obj, where)) for where, obj in _json_lines(path))
     if not cases:
         raise InputError(
             f"Le jeu d'évaluation {path} ne contient aucun cas.",
@@ -241,26 +259,11 @@ def is_narratives_file(path: str | Path) -> bool:
 
 def load_narrative_cases(*paths: str | Path) -> tuple[NarrativeCase, ...]:
     """Read one or more JSONL narrative sets; ids must be unique across them."""
-    cases: list[NarrativeCase] = []
-    seen: dict[str, str] = {}
-    for path in map(Path, paths):
-        for number, line in enumerate(_read_text(path).splitlines(), start=1):
-            if not line.strip():
-                continue
-            where = f"{path}, ligne {number}"
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(
-                    f"{where} : JSON invalide ({exc.msg}, colonne {exc.colno})."
-                ) from exc
-            case = parse_narrative_case(obj, where)
-            if case.id in seen:
-                raise InputError(
-                    f"{where} : l'identifiant {case.id!r} figure déjà ({seen[case.id]})."
-                )
-            seen[case.id] = where
-            cases.append(case)
+    cases = _unique_cases(
+        (where, parse_narrative_case(obj, where))
+        for path in map(Path, paths)
+        for where, obj in _json_lines(path)
+    )
     if not cases:
         raise InputError(
             f"Aucun récit dans {', '.join(map(str, paths))}.",

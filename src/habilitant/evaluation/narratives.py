@@ -37,10 +37,9 @@ from habilitant.evaluation.offers import (
     _top,
     rank_dense,
 )
-from habilitant.matching.ranking import Ranking, Reading, rank_reading
+from habilitant.matching.ranking import Ranking
 
 if TYPE_CHECKING:
-    from habilitant.matching.fusion import MatchingConfig
     from habilitant.pipeline import Habilitant
 
 RANK_DEPTH = 100
@@ -144,11 +143,6 @@ def habilitant_outcome(h: Habilitant, text: str, ranking: Ranking, view: RomeVie
         return Outcome(stated, ())
     ranked = _top(view.item_codes, ranking.fused.score[view.item_positions], RANK_DEPTH)
     return Outcome(stated, tuple(ranked))
-
-
-def rank_with(h: Habilitant, reading: Reading, config: MatchingConfig | None = None) -> Ranking:
-    """The production ranking of a reading under ``config`` (``Habilitant.rank``'s path)."""
-    return rank_reading(h.matcher, reading, config)
 
 
 def evaluate_narratives(

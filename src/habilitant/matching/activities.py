@@ -20,8 +20,10 @@ for each segment of each experience (job):
   wording not yet taken by another segment of the experience, up to ``per_experience``
   statements per referential;
 * *attested* when the segment's evidence and score (``evidence + structure_weight *
-  support``, the scale of ``Fused.score``) clear ``attested_evidence`` and
-  ``attested_score``, *to confirm* otherwise. A segment with no candidate states nothing.
+  support``, the scale of ``Fused.score``) clear ``MatchingConfig.attested_evidence`` and
+  ``attested_score`` (the thresholds coverage uses: the narrative measures count
+  statements, not this split, so they are not tuned here), *to confirm* otherwise. A
+  segment with no candidate states nothing.
 
 Thresholds and budgets live in :class:`ActivityConfig`; they were set on the training
 narratives (``scripts/tune_matching.py``), never on ``recits-dev``. ``analyse`` decides this
@@ -35,6 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from habilitant.matching.fusion import MatchingConfig
 from habilitant.matching.ranking import Ranking
 
 
@@ -47,11 +50,6 @@ class ActivityConfig:
 
     per_segment: int = 1
     per_experience: int = 16
-    # Attested vs to confirm: the measures on narratives count statements, not this split,
-    # so these are not tuned on narratives; they keep the values ``MatchingConfig`` uses for
-    # coverage (set on the offers dev split, then raised by hand on narratives).
-    attested_evidence: float = 0.10
-    attested_score: float = 0.28
     confirm_evidence: float = 0.08
     confirm_score: float = 0.18
     # A statement of the job the narrative names (« j'étais aide-soignante ») needs less
@@ -161,7 +159,7 @@ def choose(
             for segment, (positions, evidence, score, key) in found.items():
                 mine = groups[positions] == group
                 candidates[segment] = (positions[mine], evidence[mine], score[mine], key[mine])
-            for choice in _rounds(candidates, keys, decision):
+            for choice in _rounds(candidates, keys, decision, ranking.config):
                 wording = int(keys[choice.position])
                 known = best.get(wording)
                 if known is None or choice.score > known.score:
@@ -173,6 +171,7 @@ def _rounds(
     candidates: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
     keys: np.ndarray,
     decision: ActivityConfig,
+    config: MatchingConfig,
 ) -> list[Choice]:
     """One experience, one referential: each segment its best wording not yet taken, round
     after round (see :func:`choose`)."""
@@ -196,7 +195,7 @@ def _rounds(
                     continue
                 taken.add(int(keys[position]))
                 e, s = float(evidence[n]), float(score[n])
-                attested = e >= decision.attested_evidence and s >= decision.attested_score
+                attested = e >= config.attested_evidence and s >= config.attested_score
                 out.append(Choice(position, segment, attested, s, e))
                 break
     return out
