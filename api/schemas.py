@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -197,7 +197,11 @@ class HealthPublic(BaseModel):
 class VersionPublic(BaseModel):
     version: str
     encoder: str
+    encoder_dimension: int
     index_entries: int
+    calibration: dict[str, Any] = Field(
+        description="Valeurs de décision de l'index (seuils, poids), propres à l'encodeur."
+    )
     referentiels: dict[str, str]
 
 

@@ -16,7 +16,10 @@ then ranked with ``rank_reading`` under each candidate configuration and decided
   coordinate search on recall@10 + MRR + fiche accuracy, as in earlier sessions.
 
 Prints the best configuration and its figures (*tuning* figures: never report them as test
-results), and writes ``scripts/results/tuning.json``.
+results), and writes ``scripts/results/tuning.json``. The encoder is the configured one
+(``HABILITANT_ENCODER``), starting from its calibration; ``--write-calibration`` stores the
+tuned decision values in ``src/habilitant/calibrations/<encoder>.json`` (then
+``habilitant index build`` records them in that encoder's index).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
+from habilitant.calibration import CALIBRATIONS_DIR  # noqa: E402
 from habilitant.evaluation.datasets import load_eval_cases, load_narrative_cases  # noqa: E402
 from habilitant.evaluation.metrics import accuracy_at_k, summarize  # noqa: E402
 from habilitant.evaluation.narratives import (  # noqa: E402
@@ -50,7 +54,7 @@ from habilitant.matching.activities import ActivityConfig  # noqa: E402
 from habilitant.matching.fusion import MatchingConfig  # noqa: E402
 from habilitant.matching.ranking import Ranking, Reading, rank_reading  # noqa: E402
 from habilitant.pipeline import Habilitant  # noqa: E402
-from habilitant.settings import get_settings  # noqa: E402
+from habilitant.settings import DEFAULT_ENCODER, get_settings  # noqa: E402
 
 FUSION_GRID: dict[str, list[float]] = {
     "lexical_weight": [0.0, 0.03, 0.05, 0.08, 0.12, 0.2],
@@ -244,12 +248,20 @@ def main() -> None:
         "--on-topic", type=float, default=0.85, help="on-topic share the decision must keep"
     )
     parser.add_argument("--samples", type=int, default=400, help="random decision configurations")
-    parser.add_argument("--json", type=Path, default=REPO / "scripts/results/tuning.json")
+    parser.add_argument("--json", type=Path, default=None, help="default: results/tuning*.json")
+    parser.add_argument(
+        "--write-calibration",
+        action="store_true",
+        help="store the tuned values in the encoder's calibration file",
+    )
     args = parser.parse_args()
     cache = REPO / "scripts/results/cache"
     global ON_TOPIC
     ON_TOPIC = args.on_topic
     h = Habilitant(get_settings())
+    if args.json is None:
+        suffix = "" if h.encoder.name == DEFAULT_ENCODER else f"-{h.encoder.name}"
+        args.json = REPO / f"scripts/results/tuning{suffix}.json"
     tick = time.perf_counter()
     config = tune_fusion(h, args.offers, cache, args.passes) if args.fusion else h.config
     decision, figures = tune_decision(h, args.narratives, cache, config, args.passes, args.samples)
@@ -267,10 +279,36 @@ def main() -> None:
                 "matching": dataclasses.asdict(config),
                 "decision": dataclasses.asdict(decision),
                 "narrative_figures": figures,
+                "encoder": h.encoder.name,
             },
             indent=2,
         )
     )
+    if args.write_calibration:
+        write_calibration(h.encoder.name, config, decision, args)
+
+
+def write_calibration(
+    encoder: str, config: MatchingConfig, decision: ActivityConfig, args: argparse.Namespace
+) -> None:
+    """The values that differ from the dataclass defaults, in the encoder's calibration."""
+    path = CALIBRATIONS_DIR / f"{encoder}.json"
+    data = json.loads(path.read_text()) if path.is_file() else {"encoder": encoder}
+
+    def changed(values: Any, defaults: Any) -> dict[str, Any]:
+        return {k: v for k, v in dataclasses.asdict(values).items() if getattr(defaults, k) != v}
+
+    data["matching"] = changed(config, MatchingConfig())
+    data["decision"] = changed(decision, ActivityConfig())
+    data.setdefault("coverage", {})
+    data["tuned_on"] = (
+        data.get("tuned_on", "").split("; decision:")[0]
+        + f"; decision: scripts/tune_matching.py --samples {args.samples} on "
+        + ", ".join(p.name for p in args.narratives)
+        + (f"; fusion on {args.offers.name}" if args.fusion else "")
+    ).lstrip("; ")
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"→ {path}")
 
 
 if __name__ == "__main__":

@@ -204,3 +204,39 @@ def test_embedding_cache_keeps_keys_ending_with_zero_bytes(tmp_path: Path) -> No
     found, missing = EmbeddingCache(tmp_path, "enc", 4).lookup(keys)
     assert missing == []
     assert np.array_equal(found, vectors)
+
+
+class _InterruptedEncoder(HashingEncoder):
+    """Stops (as a kill or Ctrl-C would) at its ``stop_at``-th call."""
+
+    def __init__(self, stop_at: int) -> None:
+        super().__init__()
+        self.stop_at = stop_at
+
+    def encode_passages(self, texts):  # type: ignore[no-untyped-def]
+        if self.calls + 1 == self.stop_at:
+            raise KeyboardInterrupt
+        return super().encode_passages(texts)
+
+
+def test_an_interrupted_build_resumes_where_it_stopped(tmp_path: Path) -> None:
+    """Chunks are persisted as they complete: a build stopped in its third chunk re-encodes
+    neither of the first two when started again, and reports its progress from there."""
+    wordings = [f"Compétence numéro {i} : {w}" for i in range(2500) for w in WORDINGS[:2]]
+    referentiel = make_referentiel(wordings)
+    with pytest.raises(KeyboardInterrupt):
+        build_index(
+            [referentiel], _InterruptedEncoder(3), tmp_path / "index", cache_dir=tmp_path / "c"
+        )
+    assert not (tmp_path / "index").exists()
+    seen: list[tuple[int, int]] = []
+    report = build_index(
+        [referentiel],
+        HashingEncoder(),
+        tmp_path / "index",
+        cache_dir=tmp_path / "c",
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert report.reused == 2 * 2048 and report.encoded == len(wordings) - 2 * 2048
+    assert seen[0] == (2 * 2048, len(wordings)) and seen[-1] == (len(wordings), len(wordings))
+    assert len(load_index(tmp_path / "index")) == len(wordings)

@@ -33,6 +33,8 @@ def version(pipeline: Pipeline) -> dict:
     return {
         "version": __version__,
         "encoder": manifest["encoder"]["name"],
+        "encoder_dimension": int(manifest["encoder"]["dimension"]),
         "index_entries": int(manifest["count"]),
+        "calibration": pipeline.calibration.as_dict(),
         "referentiels": {name: info["version"] for name, info in manifest["referentiels"].items()},
     }

@@ -41,7 +41,9 @@ class _Group(click.Group):
 )
 @click.option("--models-dir", type=click.Path(path_type=Path), help="Dossier des modèles.")
 @click.option(
-    "--encoder", help="Encodeur : multilingual-e5-small ou un modèle sentence-transformers."
+    "--encoder",
+    help="Encodeur : multilingual-e5-small (défaut), embeddinggemma-300m ou un modèle "
+    "sentence-transformers (voir habilitant encoder list).",
 )
 @click.pass_context
 def cli(
@@ -241,9 +243,10 @@ def main() -> None:
 
 
 # Command groups in their own modules.
+from habilitant.cli_encoder import encoder  # noqa: E402
 from habilitant.cli_portfolio import portfolio  # noqa: E402
 from habilitant.cli_service import enrich, serve  # noqa: E402
 from habilitant.cli_vae import coverage, suggest  # noqa: E402
 
-for _command in (coverage, suggest, serve, enrich, portfolio):
+for _command in (coverage, suggest, serve, enrich, portfolio, encoder):
     cli.add_command(_command)

@@ -346,6 +346,7 @@ def _is_up_to_date(
     referentiels: Sequence[Referentiel],
     index_type: str,
     digest: str,
+    calibration: dict[str, Any] | None,
 ) -> int | None:
     try:
         manifest = read_manifest(index_dir)
@@ -357,6 +358,7 @@ def _is_up_to_date(
         and manifest.get("referentiels") == _referentiel_manifest(referentiels)
         and manifest.get("entries_sha256") == digest
         and index_type in ("auto", manifest.get("index_type"))
+        and (calibration is None or manifest.get("calibration") == calibration)
     )
     return int(manifest["count"]) if same else None
 
@@ -371,14 +373,19 @@ def build_index(
     batch_size: int = 256,
     force: bool = False,
     progress: ProgressCallback | None = None,
+    calibration: dict[str, Any] | None = None,
 ) -> BuildReport:
-    """Encode every entry of ``referentiels`` and install the index at ``index_dir``."""
+    """Encode every entry of ``referentiels`` and install the index at ``index_dir``.
+
+    ``calibration`` (:meth:`habilitant.calibration.Calibration.as_dict`) is recorded in the
+    manifest: the decision values this index is used with. A changed calibration rebuilds
+    the index from the embedding cache (nothing is re-encoded)."""
     start = time.perf_counter()
     index_dir = Path(index_dir)
     entries = collect_entries(referentiels)
     digest = entries_digest(entries)
     if not force:
-        count = _is_up_to_date(index_dir, encoder, referentiels, index_type, digest)
+        count = _is_up_to_date(index_dir, encoder, referentiels, index_type, digest, calibration)
         if count is not None:
             return BuildReport(index_dir, count, 0, count, time.perf_counter() - start, True)
 
@@ -427,6 +434,7 @@ def build_index(
         "format": INDEX_FORMAT,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "encoder": _encoder_manifest(encoder),
+        "calibration": calibration,
         "metric": "inner_product",
         "index_type": "hnsw" if isinstance(faiss_index, faiss.IndexHNSW) else "flat",
         "count": len(entries),

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from habilitant.calibration import calibration_of_index
 from habilitant.catalog import normalize_certification_code
 from habilitant.coverage import (
     CoverageConfig,
@@ -80,8 +81,9 @@ class Habilitant:
         self.settings = settings or get_settings()
         self.encoder = encoder or load_encoder_for(self.settings)
         self.index = index or open_index(self.settings, self.encoder)
-        self.matcher = Matcher.from_index(self.index, config)
-        self.decision = decision or ActivityConfig()
+        self.calibration = calibration_of_index(self.index.manifest, self.encoder.name)
+        self.matcher = Matcher.from_index(self.index, config or self.calibration.matching)
+        self.decision = decision or self.calibration.decision
         self._nlp = nlp
         self._masks: dict[Filters, np.ndarray] = {}
         self.referentiel_order = tuple(dict.fromkeys(e.referentiel for e in self.index.entries))
@@ -268,7 +270,7 @@ class Habilitant:
         config: CoverageConfig | None = None,
     ) -> Coverage:
         """:meth:`coverage` on narratives already ranked (see :meth:`rankings`)."""
-        config = config or CoverageConfig()
+        config = config or self.calibration.coverage
         warnings = list(warnings)
         ids = [item.competence_id for bloc in resolved.blocs for item in bloc.items]
         positions = {i: p for i in ids if (p := self.index.position(i)) is not None}
@@ -323,7 +325,7 @@ class Habilitant:
     ) -> tuple[Suggestion, ...]:
         """:meth:`suggest` on narratives already ranked (see :meth:`rankings`)."""
         filters = filters or SuggestFilters()
-        config = config or CoverageConfig()
+        config = config or self.calibration.coverage
         usable = [(n, r) for n, r in enumerate(rankings) if r.fused is not None]
         if not usable:
             return ()

@@ -3,9 +3,14 @@
 * ``HABILITANT_REFERENTIELS``: folder holding the official files (layout of
   ``referentiels/README.md``); default ``referentiels/data`` in the repository.
 * ``HABILITANT_MODELS_DIR``: built encoder and indexes; default ``models/``.
-* ``HABILITANT_ENCODER``: ``multilingual-e5-small`` (the converted local model) or
-  any sentence-transformers name / path.
-* ``HABILITANT_INDEX_DIR``: the index folder; default ``<models>/index``.
+* ``HABILITANT_ENCODER``: ``multilingual-e5-small`` (default, MIT), ``embeddinggemma-300m``
+  (installed by ``habilitant encoder install embeddinggemma``; Gemma Terms of Use) or any
+  sentence-transformers name / path.
+* ``HABILITANT_ENCODER_DIMENSION``: truncate a Matryoshka encoder's vectors (Gemma: 512, 256,
+  128); unset for the full size.
+* ``HABILITANT_BATCH_SIZE``: texts per encoder pass; unset for the encoder's measured best.
+* ``HABILITANT_INDEX_DIR``: the index folder; default one per encoder: ``<models>/index`` for
+  multilingual-e5-small, ``<models>/index-<encoder>[-<dimension>]`` for the others.
 * ``HABILITANT_API_KEY``: when set, every API endpoint but ``/health`` and the page's static
   files requires it (header ``X-API-Key``).
 * ``HABILITANT_CORS_ORIGINS``: origins allowed to call the API from a browser (JSON list);
@@ -17,6 +22,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -34,7 +40,8 @@ class Settings(BaseSettings):
     encoder: str = DEFAULT_ENCODER
     index_dir: Path | None = None
     max_text_chars: int = 20_000
-    batch_size: int = 64
+    encoder_dimension: int | None = None
+    batch_size: int | None = None
     precision: str = "auto"  # encoder arithmetic: auto (bf16 where the CPU has it), fp32, bf16
     api_key: SecretStr | None = None
     cors_origins: list[str] = Field(default_factory=list)
@@ -44,7 +51,18 @@ class Settings(BaseSettings):
 
     @property
     def resolved_index_dir(self) -> Path:
-        return self.index_dir or self.models_dir / "index"
+        return self.index_dir or self.models_dir / index_folder_name(
+            self.encoder, self.encoder_dimension
+        )
+
+
+def index_folder_name(encoder: str, dimension: int | None = None) -> str:
+    """One index per encoder (and truncation): ``index`` for the default encoder at full
+    size, ``index-<encoder>[-<dimension>]`` otherwise."""
+    if encoder == DEFAULT_ENCODER and dimension is None:
+        return "index"
+    slug = re.sub(r"[^a-z0-9]+", "-", Path(encoder).name.lower()).strip("-") or "encoder"
+    return f"index-{slug}" + (f"-{dimension}" if dimension else "")
 
 
 def get_settings(**overrides: object) -> Settings:

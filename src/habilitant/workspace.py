@@ -77,6 +77,7 @@ def load_encoder_for(settings: Settings) -> Encoder:
         models_dir=settings.models_dir,
         batch_size=settings.batch_size,
         precision=settings.precision,
+        dimension=settings.encoder_dimension,
     )
 
 
@@ -89,6 +90,7 @@ def build(
     progress: ProgressCallback | None = None,
 ) -> BuildReport:
     """Read the referentials, encode what the cache lacks, install the index atomically."""
+    from habilitant.calibration import calibration_for
     from habilitant.index import build_index
 
     referentiels = load_referentiels(settings, names)
@@ -99,9 +101,10 @@ def build(
         settings.resolved_index_dir,
         cache_dir=settings.models_dir / "cache",
         index_type=index_type,
-        batch_size=settings.batch_size,
+        batch_size=settings.batch_size or 256,
         force=force,
         progress=progress,
+        calibration=calibration_for(encoder.name).as_dict(),
     )
 
 

@@ -27,7 +27,8 @@ def worker_settings(settings: Any) -> str:
     compute differently."""
     from habilitant.encoder import resolved_precision
 
-    fields = {"referentiels", "models_dir", "encoder", "index_dir", "max_text_chars"}
+    fields = {"referentiels", "models_dir", "encoder", "encoder_dimension", "index_dir"}
+    fields |= {"max_text_chars"}
     data = settings.model_dump(mode="json", include=fields | {"batch_size"})
     data["precision"] = resolved_precision(settings.precision)
     return json.dumps(data, sort_keys=True)

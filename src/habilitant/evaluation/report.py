@@ -68,7 +68,7 @@ def melo_scores(
     )
     return {
         "habilitant (dense + BM25, RRF)": reciprocal_rank_fusion(dense, bm25),
-        "dense e5-small": dense,
+        f"dense {encoder.name}": dense,
         "BM25 stems": bm25,
     }
 

@@ -37,6 +37,10 @@ from habilitant.matching.structure import Structure
 
 @dataclass(frozen=True)
 class MatchingConfig:
+    # Multiplies every cosine before centring: an encoder whose cosines spread wider than
+    # multilingual-e5-small's is brought to its scale, so that the thresholds below keep
+    # their meaning (set per encoder by habilitant.calibration).
+    dense_scale: float = 1.0
     lexical_weight: float = 0.08
     pool_beta: float = 10.0
     pool_weight: float = 0.5

@@ -144,6 +144,8 @@ class Matcher:
         :meth:`offsets` and the sparse lexical overlap too."""
         config = config or self.config
         vectors = segment_vectors.astype(np.float32, copy=False)
+        if config.dense_scale != 1.0:  # the encoder's cosines brought to the calibrated spread
+            vectors = vectors * np.float32(config.dense_scale)
         dense = self.dense(vectors)
         offsets = self.offsets(vectors)
         lexical = self.overlap.sparse_matrix([stem_tokens(t) for t in segment_texts])
