@@ -176,3 +176,15 @@ def test_cli_suggest_json_shape(run) -> None:  # type: ignore[no-untyped-def]
     assert {r["kind"] for r in rows} == {"certification", "bloc", "fiche"}
     for row in rows:
         assert set(row) >= {"code", "libelle", "kind", "niveau", "actif", "coverage_ratio", "why"}
+
+
+def test_cli_encoder_list_names_each_licence_and_what_is_installed(  # type: ignore[no-untyped-def]
+    run, tmp_path: Path
+) -> None:
+    lines = run("encoder", "list").output.splitlines()
+    e5 = next(line for line in lines if "multilingual-e5-small" in line)
+    gemma = next(line for line in lines if "embeddinggemma-300m" in line)
+    assert e5.startswith("*") and "MIT" in e5 and "installé" in e5  # the default, chosen
+    assert "Gemma Terms of Use" in gemma and "768 d" in gemma and "installé" in gemma
+    empty = CliRunner().invoke(cli, ["--models-dir", str(tmp_path), "encoder", "list"])
+    assert "absent (habilitant encoder install embeddinggemma)" in empty.output
