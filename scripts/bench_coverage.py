@@ -55,7 +55,7 @@ def calibrate(h: Habilitant, cases) -> list[dict[str, float]]:  # type: ignore[n
         if not case.rome_fiche or not case.expected_codes:
             continue
         target = fiche_target(h.catalog.fiche(case.rome_fiche), h.catalog)
-        ranking = h.rank(case.text)
+        ranking = h.rank(case.offer_text)
         if ranking.fused is None:
             continue
         gold = {f"rome:{code}" for code in case.expected_codes}
@@ -158,7 +158,7 @@ def offers_fiches(h: Habilitant, cases) -> dict[str, object]:  # type: ignore[no
     for case in tqdm(cases, desc="offres", unit="offre"):
         if not case.rome_fiche:
             continue
-        ranking = h.rank(case.text)
+        ranking = h.rank(case.offer_text)
         suggested = [s.code for s in h.suggest_rankings([ranking], filters)]
         if ranking.fused is None:
             analysed: list[str] = []

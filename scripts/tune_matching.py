@@ -135,7 +135,7 @@ def offers_objective(
 def tune_fusion(h: Habilitant, dataset: Path, cache: Path, passes: int) -> MatchingConfig:
     view = RomeView.from_pipeline(h)
     cases = load_eval_cases(dataset)
-    readings = read_all(h, [c.text for c in cases], cache)
+    readings = read_all(h, [c.offer_text for c in cases], cache)
     config = h.config
     best = offers_objective(h, view, cases, readings, config)
     print("fusion start", {k: round(v, 3) for k, v in best.items()})

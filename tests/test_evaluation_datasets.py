@@ -151,3 +151,13 @@ def test_datasets_real_rncp_search_cases(shared_dir: Path) -> None:
     habilitation = load_rncp_habilitation_cases(path)
     assert len(habilitation) == 4
     assert habilitation[0].roles == ("former", "evaluer") and habilitation[0].habilite
+
+
+def test_an_offer_is_evaluated_with_its_title_once() -> None:
+    from habilitant.evaluation.datasets import EvalCase
+
+    dev_like = EvalCase("1", "Aide-soignant (H/F)", "Vous assurez les soins.", "J1501", ())
+    assert dev_like.offer_text == "Aide-soignant (H/F)\nVous assurez les soins."
+    train_like = EvalCase("2", "Cariste", "Cariste\nConduite de chariots.", "N1101", ())
+    assert train_like.offer_text == "Cariste\nConduite de chariots."
+    assert EvalCase("3", " ", "Texte seul.", None, ()).offer_text == "Texte seul."

@@ -50,6 +50,16 @@ class EvalCase:
     def has_expected_items(self) -> bool:
         return bool(self.expected_codes)
 
+    @property
+    def offer_text(self) -> str:
+        """The offer as published: its title on the first line, then its description. The
+        training file's texts already open with the title; the dev file's do not, and an
+        evaluation that left it out would hide the job's name from every system."""
+        title = self.title.strip()
+        if not title or self.text.lstrip().startswith(title):
+            return self.text
+        return f"{title}\n{self.text}"
+
 
 def _read_text(path: Path) -> str:
     try:

@@ -133,7 +133,7 @@ def evaluate_offers(
         item_rankings: list[tuple[list[str], set[str]]] = []
         fiche_hits = {1: [], 5: []}  # type: dict[int, list[float]]
         for case in cases:
-            items, fiches = ranker(case.text)
+            items, fiches = ranker(case.offer_text)
             expected = known.items[case.id]
             if expected:
                 item_rankings.append((items, expected))
