@@ -3,10 +3,13 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 export HABILITANT_REFERENTIELS ?= $(abspath ../shared/referentiels)
+# Labelled offers the item ranking is learned from (habilitant train); without them the
+# pipeline ranks as the matcher does.
+export HABILITANT_TRAINING_OFFERS ?= $(abspath ../shared/eval/offres-ft-train.jsonl)
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help run install gemma browser index serve test test-fast lint format bench clean
+.PHONY: help run trained install gemma browser index serve test test-fast lint format bench clean
 
 STAMP := $(VENV)/.installed
 # EmbeddingGemma-300M (Gemma Terms of Use): installed for the tests, and for `make run` when
@@ -17,9 +20,15 @@ RUN_NEEDS := $(STAMP) $(if $(filter embeddinggemma%,$(HABILITANT_ENCODER)),$(GEM
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-run: $(RUN_NEEDS) ## The main job: install what is missing, build the index if missing, serve the page
+run: $(RUN_NEEDS) ## The main job: install what is missing, build the index and learned ranking if missing, serve the page
 	$(BIN)/habilitant index build
+	$(MAKE) --no-print-directory trained
 	$(BIN)/habilitant serve
+
+trained: ## Learn the item ranking from the labelled offers when it is missing (habilitant train)
+	@if [ -f "$(HABILITANT_TRAINING_OFFERS)" ]; then \
+		$(BIN)/habilitant train --if-missing; \
+	else echo "Pas d'offres annotées ($(HABILITANT_TRAINING_OFFERS)) : classement de l'appariement."; fi
 
 $(STAMP): pyproject.toml
 	$(MAKE) install
@@ -49,6 +58,8 @@ serve: ## The API and the conseiller's page on http://127.0.0.1:8000/
 	$(BIN)/habilitant serve
 
 test: $(STAMP) $(GEMMA) ## Install what is missing, then the whole test suite (real model and ../shared)
+	$(BIN)/habilitant index build
+	$(MAKE) --no-print-directory trained
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP) ## ruff lint + format check
@@ -63,4 +74,4 @@ bench: ## Index benchmark (prints a table, writes scripts/results/*.json)
 	$(BIN)/python scripts/bench_index.py
 
 clean: ## Remove built models, indexes and caches (not the venv)
-	rm -rf models/multilingual-e5-small models/embeddinggemma-300m models/index* models/cache
+	rm -rf models/multilingual-e5-small models/embeddinggemma-300m models/index* models/item-prior* models/cache

@@ -246,7 +246,8 @@ def main() -> None:
 from habilitant.cli_encoder import encoder  # noqa: E402
 from habilitant.cli_portfolio import portfolio  # noqa: E402
 from habilitant.cli_service import enrich, serve  # noqa: E402
+from habilitant.cli_train import train  # noqa: E402
 from habilitant.cli_vae import coverage, suggest  # noqa: E402
 
-for _command in (coverage, suggest, serve, enrich, portfolio, encoder):
+for _command in (coverage, suggest, serve, enrich, portfolio, encoder, train):
     cli.add_command(_command)

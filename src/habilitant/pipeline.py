@@ -41,6 +41,7 @@ from habilitant.settings import Settings, get_settings
 from habilitant.statements import ActivityConfig, build_statements
 from habilitant.suggest import SuggestFilters, SuggestionSpace, rank_rows, suggestion
 from habilitant.targets import resolve_target
+from habilitant.training import load_item_prior
 
 if TYPE_CHECKING:
     from habilitant.catalog import Catalog
@@ -75,6 +76,7 @@ class Habilitant:
         nlp: Any = None,
         config: MatchingConfig | None = None,
         decision: ActivityConfig | None = None,
+        learned: bool = True,
     ) -> None:
         from habilitant.workspace import load_encoder_for, open_index
 
@@ -84,6 +86,9 @@ class Habilitant:
         self.calibration = calibration_of_index(self.index.manifest, self.encoder.name)
         self.matcher = Matcher.from_index(self.index, config or self.calibration.matching)
         self.decision = decision or self.calibration.decision
+        # The learned item ranking (habilitant train); ``learned=False`` ranks as the matcher
+        # does (what training itself needs).
+        self.item_prior = load_item_prior(self.index, self.matcher.structure) if learned else None
         self._nlp = nlp
         self._masks: dict[Filters, np.ndarray] = {}
         self.referentiel_order = tuple(dict.fromkeys(e.referentiel for e in self.index.entries))
@@ -127,6 +132,17 @@ class Habilitant:
         path (:func:`habilitant.matching.ranking.rank_reading`) that tuning and evaluation
         run too."""
         return rank_reading(self.matcher, self.read(text, segments=segments), config)
+
+    def item_scores(self, ranking: Ranking) -> np.ndarray | None:
+        """Per index entry, the order items are ranked in: the learned ranking
+        (``habilitant train``) when one was trained for this index, the matcher's score
+        otherwise. The per-activity decision of :meth:`analyse` does not use it."""
+        fused = ranking.fused
+        if fused is None:
+            return None
+        if self.item_prior is None:
+            return fused.score
+        return self.item_prior.rank_scores(fused.score, fused.group_scores)
 
     def analyse(
         self,

@@ -16,6 +16,8 @@
 * ``HABILITANT_CORS_ORIGINS``: origins allowed to call the API from a browser (JSON list);
   empty (closed) by default.
 * ``HABILITANT_MAX_BODY_BYTES``: largest request body the API reads (413 beyond).
+* ``HABILITANT_TRAINING_OFFERS``: labelled offers (``offres-ft-train.jsonl``) that
+  ``habilitant train`` learns the item ranking from.
 * ``HABILITANT_PORTFOLIO_DB``: the SQLite file of the portfolios (``habilitant portfolio``);
   default ``data/portfolio.sqlite3`` in the repository (git-ignored).
 """
@@ -48,6 +50,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     api_concurrency: int = 0  # analyses computed at once by one API process (0: one per CPU)
     portfolio_db: Path = Field(default=REPO_ROOT / "data" / "portfolio.sqlite3")
+    training_offers: Path | None = None  # labelled offers for habilitant train
 
     @property
     def resolved_index_dir(self) -> Path:

@@ -74,12 +74,14 @@ def _top(codes: Sequence[str], scores: np.ndarray, k: int) -> list[str]:
 
 
 def rank_habilitant(
-    h: Habilitant, view: RomeView, text: str, k: int
+    h: Habilitant, view: RomeView, text: str, k: int, learned: bool = True
 ) -> tuple[list[str], list[str]]:
     ranking = h.rank(text)
+    scores = h.item_scores(ranking) if learned else None
     if ranking.fused is None:
         return [], []
-    items = _top(view.item_codes, ranking.fused.score[view.item_positions], k)
+    scores = ranking.fused.score if scores is None else scores
+    items = _top(view.item_codes, scores[view.item_positions], k)
     fiches = _top(view.fiche_codes, ranking.fused.group_scores[view.fiche_group_ids], k)
     return items, fiches
 
@@ -124,6 +126,11 @@ def evaluate_offers(
     bm25 = Bm25Baseline.build(h, view)
     rankers = {
         "habilitant": lambda text: rank_habilitant(h, view, text, depth),
+        **(
+            {"habilitant, matcher only": lambda text: rank_habilitant(h, view, text, depth, False)}
+            if h.item_prior is not None
+            else {}
+        ),
         "bm25": lambda text: bm25.rank(view, text, depth),
         "dense": lambda text: rank_dense(h, view, text, depth),
     }

@@ -15,7 +15,7 @@ from habilitant.evaluation.datasets import (
     load_narrative_cases,
 )
 from habilitant.evaluation.melo import evaluate_scores, load_melo, published_results
-from habilitant.evaluation.offers import SYSTEMS, evaluate_offers
+from habilitant.evaluation.offers import evaluate_offers
 from habilitant.settings import Settings
 
 if TYPE_CHECKING:
@@ -107,11 +107,15 @@ def _cell(value: float | None) -> str:
 
 
 def offers_table(report: dict[str, Any]) -> str:
-    header = f"{'system':<12}" + "".join(f"{c:>13}" for c in OFFER_COLUMNS)
+    width = max(12, *(len(name) + 1 for name in report["systems"]))
+    header = f"{'system':<{width}}" + "".join(f"{c:>13}" for c in OFFER_COLUMNS)
     lines = [f"{report['dataset']} — {report['n']} cases", header, "-" * len(header)]
-    for name in SYSTEMS:
-        row = report["systems"][name]
-        lines.append(f"{name:<12}" + "".join(_cell(row.get(c)) for c in OFFER_COLUMNS))
+    for name, row in report["systems"].items():
+        lines.append(f"{name:<{width}}" + "".join(_cell(row.get(c)) for c in OFFER_COLUMNS))
+    if "habilitant, matcher only" not in report["systems"]:
+        lines.append(
+            "Classement appris : absent (habilitant train l'apprend sur des offres annotées)."
+        )
     labels = report.get("labels", {})
     if labels.get("unknown_items") or labels.get("unknown_fiches"):
         lines.append(

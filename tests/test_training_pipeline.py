@@ -1,0 +1,95 @@
+"""``habilitant train`` through the real pipeline: deterministic on a small fixed set of real
+labelled offers (read from ../shared at run time), its manifest, and the ranking it changes;
+the artifact ``make test`` trains on the whole training file beats the matcher on the dev
+offers."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from habilitant.pipeline import Habilitant
+from habilitant.training import COUNTS, MANIFEST, train
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def small_set(shared_dir: Path, tmp_path_factory) -> Path:
+    """The first 24 offers of the training file that carry the recruiter's items."""
+    source = shared_dir / "eval" / "offres-ft-train.jsonl"
+    chosen = []
+    with open(source, encoding="utf-8") as handle:
+        for line in handle:
+            if json.loads(line).get("expected_items"):
+                chosen.append(line)
+            if len(chosen) == 24:
+                break
+    path = tmp_path_factory.mktemp("train") / "small.jsonl"
+    path.write_text("".join(chosen), encoding="utf-8")
+    return path
+
+
+def _pipeline_beside(habilitant, folder: Path, learned: bool) -> Habilitant:
+    """The session's pipeline with its index placed (by path) in ``folder``, so that
+    training writes its artifact there and never over the repository's."""
+    index = dataclasses.replace(habilitant.index, path=folder / "index")
+    return Habilitant(
+        habilitant.settings,
+        encoder=habilitant.encoder,
+        index=index,
+        nlp=habilitant.nlp,
+        learned=learned,
+    )
+
+
+def test_training_on_a_small_fixed_set_is_deterministic(habilitant, small_set, tmp_path) -> None:
+    first = train(_pipeline_beside(habilitant, tmp_path / "a", False), small_set, folds=3)
+    second = train(_pipeline_beside(habilitant, tmp_path / "b", False), small_set, folds=3)
+    assert first.weights == second.weights and first.cv == second.cv
+    assert (first.path / COUNTS).read_bytes() == (second.path / COUNTS).read_bytes()
+    manifest = json.loads((first.path / MANIFEST).read_text())
+    assert manifest["training"] == {
+        "file": "small.jsonl",
+        "sha256": hashlib.sha256(small_set.read_bytes()).hexdigest(),
+        "offers": 24,
+        "labelled_offers": 24,
+    }
+    assert manifest["rome_version"] == "460"
+    assert manifest["encoder"]["checksum"] == habilitant.index.manifest["encoder"]["checksum"]
+    assert manifest["cross_validation"]["folds"] == 3
+    assert {"numpy", "habilitant"} <= set(manifest["libraries"])
+    # The pipeline beside that index loads it and ranks with it.
+    h = _pipeline_beside(habilitant, tmp_path / "a", True)
+    assert h.item_prior is not None
+    ranking = h.rank("Serveur en salle : prise de commande et service des plats.")
+    learned = h.item_scores(ranking)
+    if first.weights.popular or first.weights.in_fiche:
+        assert not np.array_equal(learned, ranking.fused.score)
+
+
+def test_the_trained_ranking_beats_the_matcher_on_the_dev_offers(habilitant, shared_dir) -> None:
+    from habilitant.evaluation.datasets import load_eval_cases
+    from habilitant.evaluation.offers import evaluate_offers
+
+    assert habilitant.item_prior is not None, "make test trains it: make trained"
+    report = evaluate_offers(
+        habilitant, load_eval_cases(shared_dir / "eval" / "offres-ft-2025-dev.jsonl")
+    )
+    learned = report["systems"]["habilitant"]
+    matcher = report["systems"]["habilitant, matcher only"]
+    assert learned["recall@10"] > matcher["recall@10"] + 0.05
+    assert learned["mrr"] > matcher["mrr"] + 0.05
+    assert learned["fiche_acc@1"] == matcher["fiche_acc@1"]  # fiches are the matcher's
+
+
+def test_narratives_are_decided_without_the_learned_ranking(habilitant) -> None:
+    text = "J'ai été serveuse deux ans : je prenais les commandes et je servais les plats."
+    plain = _pipeline_beside(habilitant, Path(habilitant.index.path).parent, False)
+    ours = [(s.competence_id, s.decision) for s in habilitant.analyse(text).statements]
+    assert ours == [(s.competence_id, s.decision) for s in plain.analyse(text).statements]
