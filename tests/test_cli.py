@@ -188,3 +188,13 @@ def test_cli_encoder_list_names_each_licence_and_what_is_installed(  # type: ign
     assert "Gemma Terms of Use" in gemma and "768 d" in gemma and "installé" in gemma
     empty = CliRunner().invoke(cli, ["--models-dir", str(tmp_path), "encoder", "list"])
     assert "absent (habilitant encoder install embeddinggemma)" in empty.output
+
+
+def test_cli_train_without_labelled_offers_says_what_to_do(  # type: ignore[no-untyped-def]
+    run, tmp_path: Path
+) -> None:
+    result = run("train", "--offers", str(tmp_path / "absent.jsonl"))
+    assert result.exit_code == 1
+    assert "Fichier d'offres annotées introuvable" in result.output
+    assert "le classement des items reste celui de l'appariement" in result.output
+    assert "habilitant train --offers" in result.output
