@@ -19,6 +19,7 @@ import hashlib
 import itertools
 import json
 import os
+import shutil
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -120,7 +121,8 @@ def _metrics(prior: ItemPrior, offers: Sequence[RankedOffer], view: Any) -> dict
     rankings = []
     for offer in offers:
         scores = prior.rank_scores(offer.item_scores, offer.fiche_scores)
-        top = np.argpartition(-scores, 100)[:100]
+        depth = min(100, scores.size)
+        top = np.argpartition(-scores, depth - 1)[:depth]
         top = top[np.lexsort((top, -scores[top]))]
         rankings.append(([view.item_codes[i] for i in top], set(offer.gold)))
     summary = summarize(rankings, ks=(5, 10, 20))
@@ -246,16 +248,14 @@ def train(
         os.replace(target, retired)
     os.replace(staging, target)
     if retired.exists():
-        import shutil
-
         shutil.rmtree(retired, ignore_errors=True)
     return TrainReport(target, weights, len(cases), len(offers), cv)
 
 
-def load_item_prior(h_index: Any, structure: Any) -> ItemPrior | None:
+def load_item_prior(index: Any, structure: Any) -> ItemPrior | None:
     """The learned ranking for this index, None when none was trained; refuses one trained
     for another encoder or ROME version, or whose files changed."""
-    folder = artifact_dir(h_index.path)
+    folder = artifact_dir(index.path)
     path = folder / MANIFEST
     if not path.is_file():
         return None
@@ -266,7 +266,7 @@ def load_item_prior(h_index: Any, structure: Any) -> ItemPrior | None:
         raise IndexStateError(
             f"Le classement appris dans {folder} est illisible ({exc}).", hint=TRAIN_HINT
         ) from exc
-    built = h_index.manifest
+    built = index.manifest
     problems = []
     if manifest.get("format") != ARTIFACT_FORMAT:
         problems.append(f"format {manifest.get('format')} au lieu de {ARTIFACT_FORMAT}")
@@ -293,7 +293,7 @@ def load_item_prior(h_index: Any, structure: Any) -> ItemPrior | None:
     counts = TickCounts(data["offers"], data["items"], data["fiche_offers"], data["fiche_items"])
     from habilitant.evaluation.offers import ROME_ITEM_KINDS
 
-    entries = h_index.entries
+    entries = index.entries
     items = {
         e.code: position
         for position, e in enumerate(entries)
