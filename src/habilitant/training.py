@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from habilitant.encoder_convert import sha256_file
 from habilitant.errors import IndexStateError, InputError
 from habilitant.matching.item_prior import ItemPrior, PriorWeights, TickCounts
 
@@ -68,14 +69,6 @@ class TrainReport:
     offers: int
     labelled: int
     cv: dict[str, Any]
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def sector(fiche: str) -> str:
