@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import os
 import shutil
 import uuid
 from collections.abc import Callable, Sequence
@@ -29,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from habilitant.encoder_convert import sha256_file
+from habilitant.encoder_convert import _replace, sha256_file
 from habilitant.errors import IndexStateError, InputError
 from habilitant.matching.item_prior import ItemPrior, PriorWeights, TickCounts
 
@@ -213,35 +212,33 @@ def train(
     target = artifact_dir(h.index.path)
     staging = target.parent / f".{target.name}.tmp-{uuid.uuid4().hex[:8]}"
     staging.mkdir(parents=True)
-    counts_json = json.dumps(asdict(counts), sort_keys=True, indent=1, ensure_ascii=False)
-    (staging / COUNTS).write_text(counts_json + "\n", encoding="utf-8")
-    index_manifest = h.index.manifest
-    manifest = {
-        "format": ARTIFACT_FORMAT,
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "weights": asdict(weights),
-        "training": {
-            "file": training_file.name,
-            "sha256": sha256_file(training_file),
-            "offers": len(cases),
-            "labelled_offers": len(offers),
-        },
-        "encoder": {
-            "name": index_manifest["encoder"]["name"],
-            "checksum": index_manifest["encoder"]["checksum"],
-        },
-        "rome_version": index_manifest["referentiels"].get("rome", {}).get("version"),
-        "libraries": _library_versions(),
-        "cross_validation": cv,
-        "files": {COUNTS: hashlib.sha256(counts_json.encode() + b"\n").hexdigest()},
-    }
-    (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    retired = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
-    if target.exists():
-        os.replace(target, retired)
-    os.replace(staging, target)
-    if retired.exists():
-        shutil.rmtree(retired, ignore_errors=True)
+    try:
+        counts_json = json.dumps(asdict(counts), sort_keys=True, indent=1, ensure_ascii=False)
+        (staging / COUNTS).write_text(counts_json + "\n", encoding="utf-8")
+        index_manifest = h.index.manifest
+        manifest = {
+            "format": ARTIFACT_FORMAT,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "weights": asdict(weights),
+            "training": {
+                "file": training_file.name,
+                "sha256": sha256_file(training_file),
+                "offers": len(cases),
+                "labelled_offers": len(offers),
+            },
+            "encoder": {
+                "name": index_manifest["encoder"]["name"],
+                "checksum": index_manifest["encoder"]["checksum"],
+            },
+            "rome_version": index_manifest["referentiels"].get("rome", {}).get("version"),
+            "libraries": _library_versions(),
+            "cross_validation": cv,
+            "files": {COUNTS: hashlib.sha256(counts_json.encode() + b"\n").hexdigest()},
+        }
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        _replace(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return TrainReport(target, weights, len(cases), len(offers), cv)
 
 

@@ -77,10 +77,9 @@ def rank_habilitant(
     h: Habilitant, view: RomeView, text: str, k: int, learned: bool = True
 ) -> tuple[list[str], list[str]]:
     ranking = h.rank(text)
-    scores = h.item_scores(ranking) if learned else None
     if ranking.fused is None:
         return [], []
-    scores = ranking.fused.score if scores is None else scores
+    scores = h.item_scores(ranking) if learned else ranking.fused.score
     items = _top(view.item_codes, scores[view.item_positions], k)
     fiches = _top(view.fiche_codes, ranking.fused.group_scores[view.fiche_group_ids], k)
     return items, fiches
