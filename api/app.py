@@ -75,7 +75,12 @@ def create_app(settings: Settings | None = None, *, pipeline: Habilitant | None 
             allow_methods=["GET", "POST"],
             allow_headers=["Content-Type", "X-API-Key"],
         )
-    app.add_middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        SecurityMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        body_read_seconds=settings.body_read_seconds,
+        analysis_seconds=settings.analysis_seconds,
+    )
     return app
 
 

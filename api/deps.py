@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
 
+from habilitant.budget import current_budget
 from habilitant.errors import Unauthorized
 from habilitant.pipeline import Habilitant
 from habilitant.portfolio.store import PortfolioStore
@@ -41,6 +42,9 @@ def pipeline_slot(request: Request) -> Iterator[Habilitant]:
     engine = request.app.state.engine
     pipeline = engine.pipeline
     with engine.slots:
+        budget = current_budget()
+        if budget is not None:  # the time budget counts computing, not waiting for a slot
+            budget.start()
         yield pipeline
 
 

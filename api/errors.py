@@ -4,6 +4,8 @@ is answered (500, no detail) and logged by its type only in :mod:`api.middleware
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -11,18 +13,48 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from habilitant.errors import HabilitantError
 
-_HTTP_MESSAGES = {
-    404: ("Cette adresse n'existe pas.", "introuvable"),
-    405: ("Méthode non autorisée pour cette adresse.", "methode_non_autorisee"),
-    413: ("La requête est trop volumineuse.", "requete_trop_volumineuse"),
+_HTTP_MESSAGES = {  # status: (detail, code, hint)
+    # FastAPI's answer to a body it cannot read as JSON: bytes that are not UTF-8 (binary,
+    # latin-1), JSON nested too deep for the parser.
+    400: (
+        "Le corps de la requête n'est pas lisible : un JSON encodé en UTF-8 est attendu.",
+        "requete_invalide",
+        "Voir le schéma attendu sur /docs.",
+    ),
+    404: (
+        "Cette adresse n'existe pas.",
+        "introuvable",
+        "Les adresses du service sont listées sur /docs.",
+    ),
+    405: (
+        "Méthode non autorisée pour cette adresse.",
+        "methode_non_autorisee",
+        "L'en-tête Allow de la réponse donne les méthodes acceptées.",
+    ),
+    408: (
+        "Le corps de la requête n'est pas arrivé à temps.",
+        "requete_trop_lente",
+        "Renvoyez la requête d'un seul tenant.",
+    ),
+    413: (
+        "La requête est trop volumineuse.",
+        "requete_trop_volumineuse",
+        "Raccourcissez le texte, ou découpez-le en plusieurs récits.",
+    ),
 }
 
 
-def error_response(status: int, detail: str, code: str, hint: str = "") -> JSONResponse:
+def error_response(
+    status: int,
+    detail: str,
+    code: str,
+    hint: str = "",
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
     return JSONResponse(
         {"detail": detail, "code": code, "hint": hint},
         status_code=status,
-        headers={"Cache-Control": "no-store"},
+        headers={"Cache-Control": "no-store", **(headers or {})},
     )
 
 
@@ -58,5 +90,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        detail, code = _HTTP_MESSAGES.get(exc.status_code, (str(exc.detail), "erreur_http"))
-        return error_response(exc.status_code, detail, code)
+        detail, code, hint = _HTTP_MESSAGES.get(
+            exc.status_code, (str(exc.detail), "erreur_http", "")
+        )
+        return error_response(exc.status_code, detail, code, hint, headers=exc.headers)

@@ -6,14 +6,17 @@ text), the status, the body size and the duration — never a narrative or a sta
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
+from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import error_response
+from habilitant.budget import time_budget
 
 log = logging.getLogger("habilitant.api")
 
@@ -38,12 +41,22 @@ HEADERS = {
 
 
 class SecurityMiddleware:
-    """Adds the headers above, refuses bodies over ``max_body_bytes`` with a 413 and logs
-    each request without its content."""
+    """Adds the headers above, refuses bodies over ``max_body_bytes`` with a 413 and bodies
+    not received within ``body_read_seconds`` with a 408, gives each request its time budget
+    (:mod:`habilitant.budget`, started when it gets a computing slot) and logs each request
+    without its content."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_body_bytes: int,
+        body_read_seconds: float = 20.0,
+        analysis_seconds: float = 0.0,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.body_read_seconds = body_read_seconds
+        self.analysis_seconds = analysis_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -53,16 +66,26 @@ class SecurityMiddleware:
         tick = time.perf_counter()
         path: str = scope["path"]
         length = _content_length(scope)
-        state = {"status": 0, "received": 0}
+        state = {"status": 0, "received": 0, "body_done": False}
         if length is not None and length > self.max_body_bytes:
             await self._too_large(scope, receive, send)
             state["status"] = 413
             _log(request_id, scope, 413, length, tick)
             return
 
+        read_until = time.monotonic() + self.body_read_seconds
+
         async def limited_receive() -> Message:
-            message = await receive()
+            if state["body_done"]:  # later reads wait for a disconnect: no deadline
+                return await receive()
+            try:
+                message = await asyncio.wait_for(
+                    receive(), timeout=max(0.0, read_until - time.monotonic())
+                )
+            except TimeoutError:  # a client trickling its body holds a connection: free it
+                raise HTTPException(408) from None
             if message["type"] == "http.request":
+                state["body_done"] = not message.get("more_body", False)
                 state["received"] += len(message.get("body", b""))
                 if state["received"] > self.max_body_bytes:
                     # An HTTPException passes through FastAPI's body reading unchanged and
@@ -88,7 +111,8 @@ class SecurityMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, send_with_headers)
+            with time_budget(self.analysis_seconds):
+                await self.app(scope, limited_receive, send_with_headers)
         except Exception as exc:  # a bug: answer 500 here, with our headers; log the type only
             log.error("%s internal error: %s", request_id, type(exc).__name__)
             if state["status"] == 0:
@@ -122,12 +146,17 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
+def loggable(path: str) -> str:
+    """The path as logged: percent-encoded, so that CR, LF or NUL cannot forge a log line."""
+    return quote(path, safe="/:@!$&'()*+,;=-._~")
+
+
 def _log(request_id: str, scope: Scope, status: int, size: int, tick: float) -> None:
     log.info(
         "%s %s %s %s %d o %.0f ms",
         request_id,
-        scope.get("method", ""),
-        scope["path"],
+        loggable(str(scope.get("method", ""))),
+        loggable(scope["path"]),
         status,
         size,
         1000 * (time.perf_counter() - tick),

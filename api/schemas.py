@@ -5,11 +5,23 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 
 class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _encodable(cls, value: Any, info: ValidationInfo) -> Any:
+        """Codes, ids and dates must be text: a lone surrogate (valid JSON, not Unicode text)
+        is refused here. Narratives get their own French message from the pipeline."""
+        if info.field_name in ("text", "texts"):
+            return value
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                item.encode("utf-8")  # UnicodeEncodeError is a ValueError: a 422
+        return value
 
 
 class _Narratives(_Request):
@@ -247,7 +259,9 @@ class PortfolioEraseRequest(_PersonRequest):
 
 
 class StatementValidationRequest(_PersonRequest):
-    statement_id: int = Field(..., ge=1, description="Numéro de l'énoncé (voir /portfolio/show).")
+    statement_id: int = Field(
+        ..., ge=1, le=2**63 - 1, description="Numéro de l'énoncé (voir /portfolio/show)."
+    )
     validation: Literal["validated", "rejected", "pending"] = Field(
         ..., description="validated, rejected, ou pending pour annuler."
     )

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -76,3 +82,26 @@ def api_client(api_app):
 
     with TestClient(api_app) as client:
         yield client
+
+
+@contextmanager
+def live_server(app: Any, **config: Any) -> Iterator[str]:
+    """A real uvicorn server for ``app`` on a free loopback port, in a thread; its base URL."""
+    import uvicorn
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    options = {"host": "127.0.0.1", "port": port, "log_level": "warning", **config}
+    instance = uvicorn.Server(uvicorn.Config(app, **options))
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not instance.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        instance.should_exit = True
+        thread.join(timeout=10)

@@ -284,6 +284,34 @@ def test_batch_jsonl_keeps_integer_ids_and_refuses_bad_lines_only(
     assert list(errors["code"]) == ["ligne_invalide"] and list(errors["id"]) == ["ligne 2"]
 
 
+def test_batch_csv_unterminated_quote_is_one_error_row_and_loses_no_other_row(
+    settings, habilitant, tmp_path: Path
+) -> None:
+    source = tmp_path / "recits.csv"
+    source.write_text(
+        "ref,recit\n"
+        f'1,"{NARRATIVES[0]}\n'  # the quote is never closed on this record
+        f'2,"{NARRATIVES[1]}"\n'
+        f'3,"{NARRATIVES[2][:40]}\n{NARRATIVES[2][40:]}"\n'  # a legitimate multi-line cell
+        f"4,{NARRATIVES[4].replace(',', ' ')},en trop\n"
+        f"5,{NARRATIVES[5].replace(',', ' ')}\n",
+        encoding="utf-8",
+    )
+    rows = [
+        row for chunk in read_rows(source, text_column="recit", id_column="ref") for row in chunk
+    ]
+    assert [row.id for row in rows] == ["ligne 2", "2", "3", "ligne 6", "5"]
+    assert rows[2].text == NARRATIVES[2][:40] + "\n" + NARRATIVES[2][40:]
+    output = tmp_path / "out.csv"
+    report = _run(settings, habilitant, source, output, chunk_rows=2)
+    assert report.rows == 5 and report.errors == 2
+    assert {"2", "3", "5"} <= set(pd.read_csv(output, dtype=str)["id"])
+    errors = pd.read_csv(output.with_name("out.errors.csv"), dtype=str)
+    assert list(errors["id"]) == ["ligne 2", "ligne 6"]
+    assert set(errors["code"]) == {"ligne_invalide"}
+    assert all("guillemet" in reason for reason in errors["reason"])
+
+
 def test_batch_refuses_an_unknown_referentiel_before_any_work(
     settings, habilitant, tmp_path: Path
 ) -> None:

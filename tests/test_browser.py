@@ -5,15 +5,12 @@ certification and read the bloc chart, download the synthesis. Saves a screensho
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, live_server
 
 pytestmark = pytest.mark.integration
 
@@ -30,22 +27,8 @@ NARRATIVE = (  # the emoji shifts UTF-16 offsets: highlights must still fall on 
 @pytest.fixture(scope="module")
 def server(api_app) -> Iterator[str]:
     """A real uvicorn server on a free loopback port, around the session's pipeline."""
-    import uvicorn
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(api_app, host="127.0.0.1", port=port, log_level="warning")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not instance.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(timeout=10)
+    with live_server(api_app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

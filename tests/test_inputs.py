@@ -2,17 +2,50 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
 
 from habilitant.errors import InputError, InputTooLargeError
-from habilitant.inputs import decode_bytes, read_text_file, validate_text
+from habilitant.inputs import decode_bytes, nfc_with_offsets, read_text_file, validate_text
 
 
-def test_inputs_accept_normal_text_and_normalise_to_nfc() -> None:
-    decomposed = "J'ai fait la re\u0301fection des lits"
-    assert validate_text(decomposed) == "J'ai fait la réfection des lits"
+def test_inputs_keep_the_text_as_sent_and_map_its_nfc_form_back() -> None:
+    decomposed = unicodedata.normalize("NFD", "J'ai fait la réfection des lits à l'hôpital")
+    assert validate_text(decomposed) == decomposed  # offsets must index what was sent
+    normalized, origin = nfc_with_offsets(decomposed)
+    assert normalized == "J'ai fait la réfection des lits à l'hôpital"
+    assert origin is not None and len(origin) == len(normalized) + 1
+    for word in ("réfection", "lits", "hôpital"):
+        start = normalized.index(word)
+        original = decomposed[origin[start] : origin[start + len(word)]]
+        assert unicodedata.normalize("NFC", original) == word
+    assert nfc_with_offsets("déjà NFC") == ("déjà NFC", None)
+
+
+def test_inputs_map_hangul_jamo_that_compose_across_starters() -> None:
+    jamo = "\u1100\u1161 et \u1100\u1161\u11a8"  # composes into two syllables
+    normalized, origin = nfc_with_offsets(jamo)
+    assert normalized == unicodedata.normalize("NFC", jamo)
+    assert origin is not None and origin[-1] == len(jamo)
+    assert jamo[origin[normalized.index("et")] :].startswith("et")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("\u00a0\u00a0\u2009", "vide"),  # insécables: blank like ASCII spaces
+        ("\u200b\u200b\u200b", "aucun mot"),  # zero-width spaces are not whitespace
+        ("\x00", "aucun mot"),
+        ("12 34 !!", "aucun mot"),
+        ("😀😀", "aucun mot"),
+    ],
+)
+def test_inputs_refuse_text_without_a_single_letter(text: str, message: str) -> None:
+    with pytest.raises(InputError, match=message) as caught:
+        validate_text(text)
+    assert caught.value.http_status == 400 and caught.value.hint
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\t\n"])

@@ -45,6 +45,29 @@ def test_portfolio_records_refuses_ids_that_are_personal_data_or_malformed(
     assert caught.value.hint and caught.value.http_status == 400
 
 
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("jean.dupont", "aucun chiffre"),
+        ("Dupont", "aucun chiffre"),
+        ("marie-claire_durand", "aucun chiffre"),
+        ("P-1.85.05.78.006", "long numéro découpé"),
+        ("1-85-05-78-006-084", "long numéro découpé"),
+    ],
+)
+def test_portfolio_records_refuses_new_ids_that_could_be_a_name_or_a_split_nir(
+    value: str, message: str
+) -> None:
+    with pytest.raises(PortfolioError, match=message):
+        check_person_id(value, new=True)
+    assert check_person_id(value) == value  # an id already stored is still readable
+
+
+@pytest.mark.parametrize("value", ["P-2024-0173", "CEP_75.12", "P-WEB-1", "A1"])
+def test_portfolio_records_accepts_new_pseudonymous_ids(value: str) -> None:
+    assert check_person_id(value, new=True) == value
+
+
 def test_portfolio_records_dates_default_to_today_and_refuse_the_future() -> None:
     today = dt.date(2024, 5, 1)
     assert check_date(None, today=today) == today

@@ -127,13 +127,13 @@ def test_portfolio_store_refuses_a_newer_schema_and_a_damaged_file(
 def test_portfolio_store_keeps_narrative_and_quotes_only_with_consent(
     store: PortfolioStore, db_path: Path
 ) -> None:
-    without = store.add_entry(draft(person="P-SANS", consent=False))
+    without = store.add_entry(draft(person="P-SANS-1", consent=False))
     assert without.narrative is None and not without.consent
     evidence = without.statements[0].evidence[0]
     assert (evidence.start, evidence.end, evidence.text) == (*SPAN, None)
     assert QUOTE not in raw_bytes(db_path).decode("utf-8", "replace")
 
-    with_consent = store.add_entry(draft(person="P-AVEC", consent=True))
+    with_consent = store.add_entry(draft(person="P-AVEC-1", consent=True))
     assert with_consent.narrative == NARRATIVE
     assert with_consent.statements[0].evidence[0].text == QUOTE
     assert QUOTE in raw_bytes(db_path).decode("utf-8", "replace")
@@ -243,7 +243,7 @@ for n in range(start, start + 100_000):
         for i in range(40 + n % 7)
     )
     findings = tuple(Finding(s) for s in statements)
-    entry = store.add_entry(EntryDraft("P-KILL", dt.date(2024, 1, 1), "entretien", findings,
+    entry = store.add_entry(EntryDraft("P-KILL-1", dt.date(2024, 1, 1), "entretien", findings,
                                        context=f"n={n}"))
     print(entry.id, n, flush=True)
 """
@@ -275,7 +275,7 @@ def test_portfolio_store_survives_a_writer_killed_mid_write(db_path: Path) -> No
 
     with PortfolioStore(db_path) as store:
         assert store.integrity() == []
-        entries = {e.id: e for e in store.portfolio("P-KILL").entries}
+        entries = {e.id: e for e in store.portfolio("P-KILL-1").entries}
     assert set(committed) <= set(entries)  # nothing committed is lost
     assert len(entries) <= len(committed) + 3  # at most one unreported commit per kill
     for entry in entries.values():  # every entry whole, committed or not reported

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from api.deps import Pipeline, require_api_key
 from api.schemas import HealthPublic, VersionPublic
@@ -13,8 +13,10 @@ router = APIRouter(tags=["service"])
 
 
 @router.get("/health", response_model=HealthPublic, responses={503: {"model": HealthPublic}})
-def health(request: Request) -> JSONResponse:
-    """Prêt (200) seulement quand les modèles et l'index sont chargés ; 503 sinon."""
+async def health(request: Request) -> JSONResponse:
+    """Prêt (200) seulement quand les modèles et l'index sont chargés ; 503 sinon.
+
+    Answered on the event loop, never behind the analyses of the thread pool."""
     engine = request.app.state.engine
     if engine.ready:
         return JSONResponse({"status": "ready", "detail": ""})
@@ -24,6 +26,13 @@ def health(request: Request) -> JSONResponse:
     return JSONResponse(
         {"status": "loading", "detail": "Chargement des modèles en cours."}, status_code=503
     )
+
+
+@router.head("/health", responses={503: {"description": "Pas prêt."}})
+async def health_head(request: Request) -> Response:
+    """L'état du service, sans corps (sondes de supervision)."""
+    response = await health(request)
+    return Response(status_code=response.status_code)
 
 
 @router.get("/version", response_model=VersionPublic, dependencies=[Depends(require_api_key)])

@@ -104,7 +104,7 @@ def portfolio_add(
     from habilitant.portfolio.records import check_date, check_kind, check_person_id
 
     # Refuse bad options before the models load (seconds).
-    check_person_id(person)
+    check_person_id(person, new=True)
     check_date(date)
     check_kind(kind)
     text = read_input("-", None) if str(file) == "-" else read_input(None, file)

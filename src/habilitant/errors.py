@@ -112,6 +112,13 @@ class ServiceUnavailable(HabilitantError):
     http_status = 503
 
 
+class TimeBudgetExceeded(HabilitantError):
+    """One request's analysis ran past the service's time budget (``analysis_seconds``)."""
+
+    code = "analyse_trop_longue"
+    http_status = 503
+
+
 class Unauthorized(HabilitantError):
     """An API key is configured and the request did not carry it."""
 

@@ -6,8 +6,10 @@ what is wrong and what to do.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 from habilitant.errors import InputError, InputTooLargeError
@@ -43,7 +45,9 @@ def read_text_file(path: Path) -> str:
 
 
 def validate_text(text: str, *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
-    """Return ``text`` normalised (NFC) if usable, else raise InputError."""
+    """Return ``text`` unchanged if usable, else raise InputError. The text is kept as sent,
+    so that evidence offsets index it; the analysis reads its NFC form
+    (:func:`nfc_with_offsets`)."""
     if not isinstance(text, str):
         raise InputError("Le texte doit être une chaîne de caractères.")
     try:
@@ -53,7 +57,6 @@ def validate_text(text: str, *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
             "Le texte contient des caractères invalides (octets qui ne sont pas de l'UTF-8).",
             hint="Réenregistrez le texte en UTF-8, ou recopiez-le depuis un document lisible.",
         ) from None
-    text = unicodedata.normalize("NFC", text)
     if not text.strip():
         raise InputError(
             "Le texte est vide.",
@@ -72,7 +75,41 @@ def validate_text(text: str, *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
             "Le texte contient des caractères de contrôle : il ressemble à un contenu binaire.",
             hint="Fournissez un texte lisible, encodé en UTF-8.",
         )
+    if not any(unicodedata.category(ch)[0] == "L" for ch in text):
+        # Only spaces of other kinds (insécables, zero-width), NULs, digits or symbols.
+        raise InputError(
+            "Le texte ne contient aucun mot.",
+            hint="Collez ou saisissez le récit d'expérience de la personne, en toutes lettres.",
+        )
     return text
+
+
+def nfc_with_offsets(text: str) -> tuple[str, list[int] | None]:
+    """``text`` in NFC and, when that changed it, the position in ``text`` of each character
+    of the result (one more for the end): a span ``[a, b)`` of the result is
+    ``[origin[a], origin[b])`` of ``text``. ``None`` when ``text`` is already NFC."""
+    if unicodedata.is_normalized("NFC", text):
+        return text, None
+    # NFC composes a starter with the marks that follow it: chunks from one starter to the
+    # next normalise independently (whitespace runs when a script composes two starters).
+    chunks = _chunks(text, lambda ch: unicodedata.combining(ch) == 0)
+    normalized = [unicodedata.normalize("NFC", text[a:b]) for a, b in chunks]
+    if "".join(normalized) != unicodedata.normalize("NFC", text):
+        chunks = _chunks(text, str.isspace)
+        normalized = [unicodedata.normalize("NFC", text[a:b]) for a, b in chunks]
+    origin: list[int] = []
+    for (a, b), part in zip(chunks, normalized, strict=True):
+        if len(part) == b - a:
+            origin.extend(range(a, b))
+        else:  # a composed character stands for its whole chunk
+            origin.extend([a] + [b] * (len(part) - 1))
+    origin.append(len(text))
+    return "".join(normalized), origin
+
+
+def _chunks(text: str, starts: Callable[[str], bool]) -> list[tuple[int, int]]:
+    bounds = [0] + [i for i in range(1, len(text)) if starts(text[i])] + [len(text)]
+    return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
 
 
 _FRENCH_MARKERS = frozenset(
@@ -84,6 +121,7 @@ _WORD = re.compile(r"[a-zA-ZÀ-ÿ']+")
 
 def language_warning(text: str) -> str | None:
     """A French warning when the text does not look French (analysis is still attempted)."""
+    text = unicodedata.normalize("NFC", text)
     words = [w.lower() for part in _WORD.findall(text) for w in part.split("'") if w]
     if len(words) < 6:
         return None

@@ -104,9 +104,23 @@ def fold_with_offsets(text: str) -> Folded:
 fold_word = lru_cache(maxsize=1 << 16)(fold)
 
 
+# spaCy's tokenizer strips prefixes and suffixes one character at a time, copying the rest
+# of the word each time: an unbroken run of 19,000 emoji or « ( » costs minutes and holds the
+# interpreter. No word of a narrative is this long.
+LONGEST_RUN = 64
+_LONG_RUN = re.compile(rf"\S{{{LONGEST_RUN + 1},}}")
+
+
+def _break_run(match: re.Match[str]) -> str:
+    """Symbols and punctuation of an over-long run become spaces; letters and digits stay."""
+    return "".join(c if c.isalnum() else " " for c in match.group())
+
+
 def prepare_text(text: str) -> str:
-    """Replacements of one character by one character: offsets stay those of ``text``."""
-    return text.translate(lex.SAME_LENGTH)
+    """Replacements of one character by one character: offsets stay those of ``text``.
+    Runs of over :data:`LONGEST_RUN` characters without a space are broken at their symbols,
+    so that spaCy's cost stays linear in the text's length whatever the text."""
+    return _LONG_RUN.sub(_break_run, text.translate(lex.SAME_LENGTH))
 
 
 def doc_tokens(doc: Doc) -> list[Tok]:

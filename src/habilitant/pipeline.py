@@ -8,12 +8,13 @@ analysis = h.analyse("J'ai fait des remplacements en EHPAD : la toilette des ré
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from habilitant.budget import check_time_budget
 from habilitant.calibration import calibration_of_index
 from habilitant.catalog import normalize_certification_code
 from habilitant.coverage import (
@@ -33,7 +34,7 @@ from habilitant.domain import (
     Target,
 )
 from habilitant.errors import InputError, UnknownCodeError
-from habilitant.inputs import language_warning, validate_text
+from habilitant.inputs import language_warning, nfc_with_offsets, validate_text
 from habilitant.matching.fusion import MatchingConfig
 from habilitant.matching.matcher import Matcher
 from habilitant.matching.ranking import Ranking, Reading, rank_reading, read_narrative
@@ -131,7 +132,31 @@ class Habilitant:
         """Segment, encode and match ``text`` without deciding anything: the one matching
         path (:func:`habilitant.matching.ranking.rank_reading`) that tuning and evaluation
         run too."""
-        return rank_reading(self.matcher, self.read(text, segments=segments), config)
+        if segments is not None:  # segments of this very text
+            return rank_reading(self.matcher, self.read(text, segments=segments), config)
+        normalized, origin = nfc_with_offsets(text)
+        check_time_budget()
+        segments = self.segments(normalized)
+        check_time_budget()
+        reading = self.read(normalized, segments=segments)
+        check_time_budget()
+        ranking = rank_reading(self.matcher, reading, config)
+        check_time_budget()
+        if origin is None:
+            return ranking
+        # Read in NFC; every span given back indexes the text as it was sent.
+        return replace(
+            ranking,
+            segments=tuple(
+                replace(
+                    s,
+                    text=text[origin[s.start] : origin[s.end]],
+                    start=origin[s.start],
+                    end=origin[s.end],
+                )
+                for s in ranking.segments
+            ),
+        )
 
     def item_scores(self, ranking: Ranking) -> np.ndarray | None:
         """Per index entry, the order items are ranked in: the learned ranking
@@ -330,6 +355,7 @@ class Habilitant:
     ) -> tuple[tuple[Suggestion, ...], tuple[str, ...]]:
         """Certifications, blocs and fiches ranked by how much of them the narratives cover,
         each explained in one line; and the warnings."""
+        self.suggestion_space.check(filters or SuggestFilters())  # before the slow part
         rankings, warnings = self.rankings(texts)
         return self.suggest_rankings(rankings, filters, config), tuple(warnings)
 
@@ -341,6 +367,7 @@ class Habilitant:
     ) -> tuple[Suggestion, ...]:
         """:meth:`suggest` on narratives already ranked (see :meth:`rankings`)."""
         filters = filters or SuggestFilters()
+        self.suggestion_space.check(filters)
         config = config or self.calibration.coverage
         usable = [(n, r) for n, r in enumerate(rankings) if r.fused is not None]
         if not usable:

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = 1_000_000
     api_concurrency: int = 0  # analyses computed at once by one API process (0: one per CPU)
+    analysis_seconds: float = 30.0  # time budget of one API request once computing (0: none)
+    body_read_seconds: float = 20.0  # time a client has to send its whole request body
     portfolio_db: Path = Field(default=REPO_ROOT / "data" / "portfolio.sqlite3")
     training_offers: Path | None = None  # labelled offers for habilitant train
 

@@ -25,6 +25,7 @@ from scipy import sparse
 
 from habilitant.coverage import COVERED, PARTIAL, CoverageConfig, assess
 from habilitant.domain import Coverage, Credit, Suggestion, Target, TargetBloc
+from habilitant.errors import UnknownCodeError
 
 SUGGESTION_KINDS = ("certification", "bloc", "fiche")
 TIE_WEIGHT = 0.1  # mean evidence (a centred cosine, ~0-0.3) only orders equal ratios
@@ -124,6 +125,23 @@ class SuggestionSpace:
             values[known] = np.nan_to_num(group_scores[self.groups[known]], neginf=0.0)
             keys = keys + group_weight * values
         return ratios, keys
+
+    def check(self, filters: SuggestFilters) -> None:
+        """Unknown referentials or levels are errors, never an empty answer."""
+        referentiels = sorted({row.target.referentiel for row in self.rows})
+        unknown = sorted(set(filters.referentiels) - set(referentiels))
+        if unknown:
+            raise UnknownCodeError(
+                f"Référentiel(s) sans suggestion possible : {', '.join(unknown)}.",
+                hint=f"Référentiels suggérés : {', '.join(referentiels)}.",
+            )
+        levels = sorted({row.target.niveau for row in self.rows if row.target.niveau})
+        unknown = sorted(set(filters.niveaux) - set(levels))
+        if unknown:
+            raise UnknownCodeError(
+                f"Niveau(x) de certification inconnu(s) : {', '.join(unknown)}.",
+                hint=f"Niveaux connus : {', '.join(levels)}.",
+            )
 
     def keep(self, filters: SuggestFilters) -> np.ndarray:
         mask = np.array([row.kind in filters.kinds for row in self.rows], dtype=bool)

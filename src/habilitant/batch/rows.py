@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from habilitant.batch.table_io import NOT_JSON, Row
+from habilitant.batch.table_io import NOT_CSV, NOT_JSON, Row
 from habilitant.errors import HabilitantError
 from habilitant.inputs import validate_text
 from habilitant.render import evidence_dicts
@@ -94,6 +94,12 @@ def printable(value: str) -> str:
 def _check_row(row: Row, max_chars: int) -> str:
     if row.text == NOT_JSON:
         raise _RowError("ligne_invalide", "La ligne n'est pas un objet JSON.")
+    if row.text == NOT_CSV:
+        raise _RowError(
+            "ligne_invalide",
+            "L'enregistrement CSV est mal formé (guillemet non fermé, caractère après un "
+            "guillemet fermant, ou nombre de colonnes différent de l'en-tête).",
+        )
     if row.text is None or not row.text.strip():
         raise _RowError("texte_vide", "Le texte est vide.")
     try:

@@ -8,10 +8,12 @@ renamed into place: a crash never leaves a half-written output.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,19 +71,78 @@ def _cell(value: object) -> str | None:
 
 
 def _csv_chunks(path: Path, columns: tuple[str, str], chunk_rows: int) -> Iterator[list[tuple]]:
-    # object, not str: pandas' arrow strings refuse the escaped bad bytes of a bad row.
-    reader = pd.read_csv(
-        path,
-        dtype=object,
-        keep_default_na=False,
-        chunksize=chunk_rows,
-        encoding_errors="surrogateescape",
-    )
-    with reader:
-        for number, frame in enumerate(reader):
-            if number == 0:
-                _check_columns(path, list(frame.columns), columns)
-            yield list(zip(frame[columns[0]], frame[columns[1]], strict=True))
+    """Records of a comma-separated file, parsed strictly: a record that is not CSV (a quote
+    left open, a character after a closing quote, too many or too few cells) becomes a bad
+    row named by its line, and reading goes on from the line after its first one, so that an
+    unterminated quote never swallows the rows that follow."""
+    chunk: list[tuple] = []
+    with path.open(encoding="utf-8", errors="surrogateescape", newline="") as handle:
+        records = _csv_records(handle)
+        header = next((fields for _, fields in records if fields), None)
+        if header is None:
+            return
+        header = [name.lstrip("\ufeff") if i == 0 else name for i, name in enumerate(header)]
+        _check_columns(path, header, columns)
+        wanted = [header.index(c) for c in columns]
+        for line, fields in records:
+            if fields is not None and not fields:  # a blank line
+                continue
+            if fields is None or len(fields) != len(header):
+                chunk.append((f"ligne {line}", NOT_CSV))
+            else:
+                chunk.append(tuple(fields[i] for i in wanted))
+            if len(chunk) == chunk_rows:
+                yield chunk
+                chunk = []
+    if chunk:
+        yield chunk
+
+
+class _Lines:
+    """Physical lines of a file, numbered, that can be read again from just after the first
+    line of the record being parsed."""
+
+    def __init__(self, handle: Iterable[str]) -> None:
+        self._source = enumerate(handle, start=1)
+        self._replay: deque[tuple[int, str]] = deque()
+        self.taken: list[tuple[int, str]] = []
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        item = self._replay.popleft() if self._replay else next(self._source)
+        self.taken.append(item)
+        return item[1]
+
+    def start_record(self) -> None:
+        self.taken = []
+
+    def skip_first_line(self) -> int:
+        """Give back every line of the current record but its first; its line number."""
+        first = self.taken[0][0]
+        self._replay.extendleft(reversed(self.taken[1:]))
+        self.taken = []
+        return first
+
+
+def _csv_records(handle: Iterable[str]) -> Iterator[tuple[int, list[str] | None]]:
+    """(first line, cells) of each record; cells ``None`` for a record that is not CSV. The
+    field size limit (128 KiB) bounds what an open quote can swallow before it is refused."""
+    lines = _Lines(handle)
+    while True:
+        reader = csv.reader(lines, strict=True)
+        try:
+            while True:
+                lines.start_record()
+                fields = next(reader)
+                yield lines.taken[0][0], fields
+        except StopIteration:
+            return
+        except csv.Error:
+            if not lines.taken:
+                return
+            yield lines.skip_first_line(), None
 
 
 def _parquet_chunks(path: Path, columns: tuple[str, str], chunk_rows: int) -> Iterator[list[tuple]]:
@@ -123,6 +184,7 @@ def _jsonl_chunks(path: Path, columns: tuple[str, str], chunk_rows: int) -> Iter
 
 
 NOT_JSON = "\udcff"  # marks a line that is not a JSON object (refused like undecodable text)
+NOT_CSV = "\udcfe"  # marks a record that is not CSV (an unterminated quote, a wrong cell count)
 
 
 def _chunks(path: Path, columns: tuple[str, str], chunk_rows: int) -> Iterator[list[tuple]]:

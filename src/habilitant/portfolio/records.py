@@ -43,6 +43,7 @@ MAX_CONTEXT = 300
 _PERSON_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 # A French phone number (06 12 34 56 78 written without spaces) or a long number (NIR...).
 _LONG_NUMBER = re.compile(r"(?<!\d)0[1-9]([._-]?\d\d){4}(?!\d)|\d{9,}")
+_SPLIT_NUMBER = re.compile(r"\d(?:[._-]?\d){8,}")
 
 
 @dataclass(frozen=True)
@@ -150,8 +151,13 @@ def merge_findings(findings: Sequence[Finding]) -> tuple[Finding, ...]:
     return tuple(merged.values())
 
 
-def check_person_id(value: str) -> str:
-    """A short pseudonymous id: letters, digits, ``-``, ``_``, ``.``; no e-mail, no phone."""
+def check_person_id(value: str, *, new: bool = False) -> str:
+    """A short pseudonymous id: letters, digits, ``-``, ``_``, ``.``; no e-mail, no phone.
+
+    A ``new`` id (a person's first entry) must also carry a number, so that it cannot be a
+    name (``jean.dupont``), and no chain of 9 digits or more even split by separators (a NIR
+    written ``1.85.05.78.006...``, a phone ``06.12.34.56.78``). Ids already stored are read,
+    validated and erased with the checks they were created under."""
     person_id = (value or "").strip()
     hint = (
         "Utilisez un identifiant pseudonyme attribué par la structure (ex. P-2024-0173), "
@@ -177,6 +183,18 @@ def check_person_id(value: str) -> str:
         )
     if len(person_id) > MAX_PERSON_ID or not _PERSON_ID.match(person_id):
         raise PortfolioError(f"Identifiant de personne invalide : « {person_id} ».", hint=hint)
+    if new and _SPLIT_NUMBER.search(person_id):
+        raise PortfolioError(
+            "L'identifiant contient un long numéro découpé par des séparateurs (numéro de "
+            "sécurité sociale, téléphone ?) : c'est une donnée personnelle.",
+            hint=hint,
+        )
+    if new and not any(ch.isdigit() for ch in person_id):
+        raise PortfolioError(
+            "L'identifiant ne contient aucun chiffre : il pourrait être un nom "
+            "(ex. jean.dupont), qui est une donnée personnelle.",
+            hint=hint,
+        )
     return person_id
 
 

@@ -86,7 +86,7 @@ def add_entry(
     (``certification``: RNCP/RS, ROME fiche, emploi-type), its covered and partial statements
     are stored too, so that the portfolio's coverage of it can be followed over time.
     The narrative and the quoted words are kept only with ``consent``."""
-    person_id = check_person_id(person)
+    person_id = check_person_id(person, new=True)
     day, entry_kind, note = check_date(date), check_kind(kind), check_context(context)
     text = validate_text(text, max_chars=pipeline.settings.max_text_chars)
     target = None

@@ -155,6 +155,8 @@ class PortfolioStore:
         consent = bool(draft.consent)
         now = _now()
         with self._transaction() as db:
+            if db.execute("SELECT 1 FROM person WHERE id = ?", (person_id,)).fetchone() is None:
+                check_person_id(person_id, new=True)  # a new person: the stricter checks
             db.execute(
                 "INSERT INTO person (id, created_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING",
                 (person_id, now),
@@ -217,6 +219,11 @@ class PortfolioStore:
     ) -> StoredStatement:
         """The counsellor's decision on one statement (``pending`` undoes it)."""
         person_id = check_person_id(person_id)
+        if not 1 <= statement_id < 2**63:  # SQLite's integers; no statement has such a number
+            raise UnknownStatementError(
+                f"Aucun énoncé n° {statement_id} dans le portfolio de {person_id}.",
+                hint="Les numéros des énoncés sont dans habilitant portfolio show.",
+            )
         with self._transaction() as db:
             self._require_person(db, person_id)
             changed = db.execute(
