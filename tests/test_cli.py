@@ -198,3 +198,28 @@ def test_cli_train_without_labelled_offers_says_what_to_do(  # type: ignore[no-u
     assert "Fichier d'offres annotées introuvable" in result.output
     assert "le classement des items reste celui de l'appariement" in result.output
     assert "habilitant train --offers" in result.output
+
+
+def test_cli_index_build_refuses_to_drop_an_indexed_referential_silently(
+    settings, built_index, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    # A referentials folder that lost everything but the RNCP export, beside a full index.
+    root = tmp_path / "referentiels"
+    root.mkdir()
+    (root / "rncp").symlink_to(Path(settings.referentiels) / "rncp", target_is_directory=True)
+    index_dir = tmp_path / "index"
+    index_dir.mkdir()
+    full = json.loads((built_index.path / "manifest.json").read_text(encoding="utf-8"))
+    (index_dir / "manifest.json").write_text(json.dumps(full), encoding="utf-8")
+    before = (index_dir / "manifest.json").read_bytes()
+    monkeypatch.setenv("HABILITANT_INDEX_DIR", str(index_dir))
+    base = ["--referentiels", str(root), "--models-dir", str(settings.models_dir)]
+    refused = CliRunner().invoke(cli, [*base, "index", "build"])
+    assert refused.exit_code == 1, refused.output
+    assert "retirerait" in refused.output and "rome" in refused.output and "esco" in refused.output
+    assert "--remove-missing" in refused.output
+    assert (index_dir / "manifest.json").read_bytes() == before  # the index in place is kept
+    accepted = CliRunner().invoke(cli, [*base, "index", "build", "--remove-missing"])
+    assert accepted.exit_code == 0, accepted.output
+    rebuilt = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert set(rebuilt["referentiels"]) == {"rncp", "rs", "rncp-2021"}

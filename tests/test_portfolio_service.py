@@ -170,4 +170,7 @@ def test_portfolio_cli_refuses_personal_ids_and_unknown_people(run, tmp_path: Pa
     assert future.exit_code == 1 and "futur" in future.output
     unknown = run(db, "show", "P-INCONNU")
     assert unknown.exit_code == 1 and "Aucun portfolio" in unknown.output
-    assert run(db, "erase", "P-INCONNU", "--yes").exit_code == 1
+    named = run(db, "add", "--person", "jean.dupont", "--file", str(recit))
+    assert named.exit_code == 1 and "aucun chiffre" in named.output
+    erased = run(db, "erase", "P-INCONNU", "--yes")  # re-runnable: nothing to erase, scrubbed
+    assert erased.exit_code == 0 and "rien à effacer" in erased.output

@@ -225,8 +225,31 @@ def test_portfolio_store_erase_leaves_nothing_in_the_file_or_its_log(
         assert not again.has_person(person)
         assert len(again.portfolio(kept).entries) == 1
         assert again.integrity() == []
-    with pytest.raises(UnknownPersonError):
-        PortfolioStore(db_path).erase(person)
+    with PortfolioStore(db_path) as again:
+        assert again.erase(person) == 0  # erasing again is harmless
+
+
+def test_portfolio_store_erase_killed_before_its_scrub_is_finished_by_running_it_again(
+    store: PortfolioStore, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    person = "P-EFFACE-78"
+    store.add_entry(draft(person=person, consent=True, context="chez Zorglub"))
+    store.add_entry(draft(person="P-GARDE-13", consent=False))
+
+    def killed() -> None:
+        raise KeyboardInterrupt  # stands for kill -9 between the delete and the scrub
+
+    with monkeypatch.context() as patch:
+        patch.setattr(store, "scrub", killed)
+        with pytest.raises(KeyboardInterrupt):
+            store.erase(person)
+    assert not store.has_person(person)
+    left = raw_bytes(db_path)
+    assert person.encode() in left or QUOTE.encode() in left  # the trace the issue found
+    assert store.erase(person) == 0  # "unknown person" no longer stops the scrub
+    scrubbed = raw_bytes(db_path)
+    assert person.encode() not in scrubbed and QUOTE.encode() not in scrubbed
+    assert b"Zorglub" not in scrubbed
 
 
 WRITER = """

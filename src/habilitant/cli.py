@@ -117,17 +117,29 @@ def index() -> None:
 @click.option("--referentiel", "names", multiple=True, help="Seulement ces référentiels.")
 @click.option("--force", is_flag=True, help="Reconstruire même si l'index est à jour.")
 @click.option(
+    "--remove-missing",
+    is_flag=True,
+    help="Accepter que l'index perde les référentiels absents du dossier ou non demandés.",
+)
+@click.option(
     "--index-type", type=click.Choice(["auto", "flat", "hnsw"]), default="auto", show_default=True
 )
 @click.pass_context
-def index_build(ctx: click.Context, names: tuple[str, ...], force: bool, index_type: str) -> None:
+def index_build(
+    ctx: click.Context, names: tuple[str, ...], force: bool, remove_missing: bool, index_type: str
+) -> None:
     """Encoder tous les éléments des référentiels et installer l'index."""
     from habilitant.progress import TqdmProgress
     from habilitant.workspace import build
 
     with TqdmProgress("Encodage", unit="élément") as progress:
         report = build(
-            settings_of(ctx), names or None, force=force, index_type=index_type, progress=progress
+            settings_of(ctx),
+            names or None,
+            force=force,
+            remove_missing=remove_missing,
+            index_type=index_type,
+            progress=progress,
         )
     state = "déjà à jour" if report.up_to_date else "construit"
     click.echo(

@@ -205,7 +205,14 @@ def portfolio_erase(ctx: click.Context, person: str, yes: bool) -> None:
     from habilitant.portfolio.records import check_person_id
 
     store = _store(ctx)
-    store.portfolio(check_person_id(person))  # unknown: say so before asking
+    if not store.has_person(check_person_id(person)):
+        # Already erased, or an erasure interrupted before its scrub: scrub again.
+        erase_person(store, person)
+        click.echo(
+            f"Aucune donnée sur {person} : rien à effacer. La base a été compactée et son "
+            "journal vidé : elle ne garde aucune trace d'un effacement précédent."
+        )
+        return
     if not yes:
         click.confirm(
             f"Effacer définitivement le portfolio de {person} (entrées, énoncés, récits) ?",

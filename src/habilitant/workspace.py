@@ -7,6 +7,7 @@ the API only parse options and render results.
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -86,14 +87,31 @@ def build(
     names: Sequence[str] | None = None,
     *,
     force: bool = False,
+    remove_missing: bool = False,
     index_type: str = "auto",
     progress: ProgressCallback | None = None,
 ) -> BuildReport:
-    """Read the referentials, encode what the cache lacks, install the index atomically."""
+    """Read the referentials, encode what the cache lacks, install the index atomically.
+
+    A build that would leave out a referential the installed index holds (its folder is
+    missing, or it was not named) is refused unless ``remove_missing``: the index in place
+    is kept as it is."""
     from habilitant.calibration import calibration_for
     from habilitant.index import build_index
 
     referentiels = load_referentiels(settings, names)
+    dropped = sorted(
+        indexed_referentiels(settings.resolved_index_dir) - {r.name for r in referentiels}
+    )
+    if dropped and not remove_missing:
+        raise IndexStateError(
+            f"Cette construction retirerait de l'index le(s) référentiel(s) "
+            f"{', '.join(dropped)} : leurs fichiers sont absents de "
+            f"{referentiels_root(settings)} ou ils n'ont pas été demandés. L'index en place "
+            "est conservé.",
+            hint="Remettez leurs fichiers (habilitant referentiels download), ou relancez avec "
+            "--remove-missing pour les retirer volontairement.",
+        )
     encoder = load_encoder_for(settings)
     return build_index(
         referentiels,
@@ -106,6 +124,15 @@ def build(
         progress=progress,
         calibration=calibration_for(encoder.name).as_dict(),
     )
+
+
+def indexed_referentiels(index_dir: Path) -> set[str]:
+    """The referentials of the index installed at ``index_dir`` (none when there is none)."""
+    try:
+        manifest = json.loads((Path(index_dir) / "manifest.json").read_text(encoding="utf-8"))
+        return set(manifest.get("referentiels", {}))
+    except (OSError, ValueError, AttributeError):
+        return set()
 
 
 def _sha256(path: Path) -> str:
