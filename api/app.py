@@ -9,10 +9,11 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
@@ -22,6 +23,7 @@ from api.engine import Engine
 from api.errors import install_error_handlers
 from api.middleware import SecurityMiddleware
 from api.routers import analyse, coverage, overview, portfolio, referentiels, system
+from api.schemas import NARRATIVE
 from habilitant import __version__
 from habilitant.settings import Settings, get_settings
 
@@ -57,11 +59,15 @@ def create_app(settings: Settings | None = None, *, pipeline: Habilitant | None 
     app.state.settings = settings
     app.state.engine = engine
     install_error_handlers(app)
-    protected = [Depends(require_api_key)]
+    # The key is declared (and checked) only when one is configured: the schema says what
+    # the service does.
+    protected = [Depends(require_api_key)] if settings.api_key is not None else []
     for module in (analyse, coverage, overview, referentiels):
         app.include_router(module.router, dependencies=protected)
     app.include_router(portfolio.router, dependencies=protected)  # closes its store at shutdown
-    app.include_router(system.router)  # /health is open; /version checks the key itself
+    app.include_router(system.protected_router, dependencies=protected)  # /version
+    app.include_router(system.router)  # /health is open
+    app.openapi = lambda: openapi_with_limits(app, settings)  # type: ignore[method-assign]
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)
@@ -82,6 +88,32 @@ def create_app(settings: Settings | None = None, *, pipeline: Habilitant | None 
         analysis_seconds=settings.analysis_seconds,
     )
     return app
+
+
+def openapi_with_limits(app: FastAPI, settings: Settings) -> dict[str, Any]:
+    """The OpenAPI schema, its narrative lengths set to this service's limit."""
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+        )
+        _set_narrative_length(schema.get("components", {}), settings.max_text_chars)
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
+def _set_narrative_length(node: Any, limit: int) -> None:
+    """Every narrative field of the schema (see ``api.schemas.NARRATIVE``) gets ``limit``."""
+    if isinstance(node, dict):
+        if node.get("pattern") == NARRATIVE["pattern"] and "maxLength" in node:
+            node["maxLength"] = limit
+        for value in node.values():
+            _set_narrative_length(value, limit)
+    elif isinstance(node, list):
+        for value in node:
+            _set_narrative_length(value, limit)
 
 
 def app_factory() -> FastAPI:

@@ -3,13 +3,46 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from habilitant.inputs import DEFAULT_MAX_CHARS, WORD_CHARACTER
+from habilitant.portfolio.records import (
+    ENTRY_KINDS,
+    MAX_CONTEXT,
+    NEW_PERSON_ID_PATTERN,
+    PERSON_ID_PATTERN,
+)
+
+# Constraints the schema documents and the service enforces itself, with its French 400 and
+# hint (a pydantic constraint would answer a bare 422): what the schema calls valid is
+# accepted and what it calls invalid is refused (schemathesis checks it in the test suite).
+NARRATIVE = {"minLength": 1, "maxLength": DEFAULT_MAX_CHARS, "pattern": WORD_CHARACTER}
+Narrative = Annotated[str, Field(json_schema_extra=NARRATIVE)]
+
+
+def _json_integer(value: Any) -> Any:
+    """A JSON integer: ``23`` or ``23.0`` (the same number), never ``"23"`` nor ``true``."""
+    if isinstance(value, bool | str):
+        raise ValueError("un entier est attendu")
+    return value
+
+
+JsonInt = Annotated[int, Field(strict=False), BeforeValidator(_json_integer)]
 
 
 class _Request(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+    # Strict: 0 is not false and "5" is not 5, as the schema says.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, strict=True)
 
     @field_validator("*", mode="after")
     @classmethod
@@ -27,9 +60,23 @@ class _Request(BaseModel):
 class _Narratives(_Request):
     """One narrative (``text``) or several of the same person (``texts``, one per interview)."""
 
-    text: str | None = Field(None, description="Un récit d'expérience.")
-    texts: list[str] | None = Field(
-        None, description="Plusieurs récits de la même personne (un par entretien).", max_length=20
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["text"], "properties": {"text": {"type": "string"}}},
+                {"required": ["texts"], "properties": {"texts": {"type": "array"}}},
+            ]
+        }
+    )
+
+    text: str | None = Field(
+        None, description="Un récit d'expérience.", json_schema_extra=NARRATIVE
+    )
+    texts: list[Narrative] | None = Field(
+        None,
+        description="Plusieurs récits de la même personne (un par entretien).",
+        max_length=20,
+        json_schema_extra={"minItems": 1},
     )
 
     @model_validator(mode="after")
@@ -43,7 +90,11 @@ class _Narratives(_Request):
 
 
 class AnalyseRequest(_Request):
-    text: str = Field(..., description="Le récit d'expérience, tel que la personne le raconte.")
+    text: str = Field(
+        ...,
+        description="Le récit d'expérience, tel que la personne le raconte.",
+        json_schema_extra=NARRATIVE,
+    )
     referentiels: list[str] = Field(default_factory=list, description="rome, rncp, rs, esco…")
     certification: str | list[str] | None = Field(None, description="ex. RNCP37674")
     fiches: list[str] = Field(default_factory=list, description="Fiches ROME, ex. J1501")
@@ -67,7 +118,7 @@ class SuggestRequest(_Narratives):
     actif_only: bool = False
     referentiels: list[str] = Field(default_factory=list)
     kinds: list[Literal["certification", "bloc", "fiche"]] = Field(default_factory=list)
-    limit: int = Field(10, ge=1, le=50, description="Suggestions par type.")
+    limit: JsonInt = Field(10, ge=1, le=50, description="Suggestions par type.")
 
 
 class OverviewRequest(_Narratives):
@@ -81,7 +132,7 @@ class OverviewRequest(_Narratives):
         None, description="Cible facultative : RNCP37674, J1501 ou un emploi-type."
     )
     include_markdown: bool = Field(False, description="Joindre la synthèse Markdown de la cible.")
-    limit: int = Field(5, ge=1, le=50, description="Suggestions par type.")
+    limit: JsonInt = Field(5, ge=1, le=50, description="Suggestions par type.")
 
 
 class EvidencePublic(BaseModel):
@@ -223,19 +274,41 @@ class VersionPublic(BaseModel):
 
 class _PersonRequest(_Request):
     person: str = Field(
-        ..., max_length=100, description="Identifiant pseudonyme de la personne (ex. P-2024-0173)."
+        ...,
+        max_length=100,
+        description="Identifiant pseudonyme de la personne (ex. P-2024-0173).",
+        json_schema_extra={"pattern": PERSON_ID_PATTERN},
     )
 
 
 class PortfolioEntryRequest(_PersonRequest):
-    text: str = Field(..., description="Le récit de l'entretien ou de l'expérience.")
-    date: str | None = Field(None, description="AAAA-MM-JJ ; aujourd'hui par défaut.")
+    person: str = Field(
+        ...,
+        max_length=100,
+        description="Identifiant pseudonyme de la personne (ex. P-2024-0173) : au moins un "
+        "chiffre, aucun long numéro.",
+        json_schema_extra={"pattern": NEW_PERSON_ID_PATTERN},
+    )
+    text: str = Field(
+        ...,
+        description="Le récit de l'entretien ou de l'expérience.",
+        json_schema_extra=NARRATIVE,
+    )
+    date: str | None = Field(
+        None,
+        description="AAAA-MM-JJ, au plus aujourd'hui ; aujourd'hui par défaut.",
+        json_schema_extra={"format": "date"},
+    )
     kind: str = Field(
         "entretien",
-        description="entretien, contrat, formation, immersion, benevolat, stage, alternance, "
-        "service_civique, autre.",
+        description="Nature de l'entrée.",
+        json_schema_extra={"enum": list(ENTRY_KINDS)},
     )
-    context: str | None = Field(None, description="Contexte en une phrase.")
+    context: str | None = Field(
+        None,
+        description="Contexte en une phrase.",
+        json_schema_extra={"maxLength": MAX_CONTEXT},
+    )
     consent: bool = Field(
         False, description="La personne consent à la conservation du récit et des extraits."
     )
@@ -259,8 +332,11 @@ class PortfolioEraseRequest(_PersonRequest):
 
 
 class StatementValidationRequest(_PersonRequest):
-    statement_id: int = Field(
-        ..., ge=1, le=2**63 - 1, description="Numéro de l'énoncé (voir /portfolio/show)."
+    statement_id: JsonInt = Field(
+        ...,
+        ge=1,
+        le=2**31 - 1,  # exact as a float too (JSON numbers); SQLite's limit is far above
+        description="Numéro de l'énoncé (voir /portfolio/show).",
     )
     validation: Literal["validated", "rejected", "pending"] = Field(
         ..., description="validated, rejected, ou pending pour annuler."

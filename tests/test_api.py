@@ -101,7 +101,7 @@ def test_api_analyse_filters(api_client) -> None:
 def test_api_bad_inputs_are_4xx_with_french_detail(api_client, settings) -> None:
     _error(api_client.post("/analyse", json={"text": "   "}), 400, "texte_invalide")
     too_long = "mot " * (settings.max_text_chars // 4 + 10)
-    _error(api_client.post("/analyse", json={"text": too_long}), 413, "texte_trop_long")
+    _error(api_client.post("/analyse", json={"text": too_long}), 400, "texte_trop_long")
     huge = api_client.post(
         "/analyse",
         content=b'{"text": "' + b"a" * (settings.max_body_bytes + 10) + b'"}',

@@ -177,7 +177,7 @@ def test_hardening_statement_numbers_beyond_sqlite_are_refused_not_a_500(api_cli
     for number in (2**63, 2**64 + 5):
         too_big = {"person": person, "statement_id": number, "validation": "validated"}
         _error(api_client.post("/portfolio/validate", json=too_big), 422, "requete_invalide")
-    largest = {"person": person, "statement_id": 2**63 - 1, "validation": "validated"}
+    largest = {"person": person, "statement_id": 2**31 - 1, "validation": "validated"}
     _error(api_client.post("/portfolio/validate", json=largest), 404, "enonce_inconnu")
     api_client.post("/portfolio/erase", json={"person": person})
 

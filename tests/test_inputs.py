@@ -9,6 +9,7 @@ import pytest
 
 from habilitant.errors import InputError, InputTooLargeError
 from habilitant.inputs import decode_bytes, nfc_with_offsets, read_text_file, validate_text
+from habilitant.narrative_context import prepare_text
 
 
 def test_inputs_keep_the_text_as_sent_and_map_its_nfc_form_back() -> None:
@@ -32,6 +33,10 @@ def test_inputs_map_hangul_jamo_that_compose_across_starters() -> None:
     assert jamo[origin[normalized.index("et")] :].startswith("et")
 
 
+def test_inputs_accept_a_single_accented_letter() -> None:
+    assert validate_text("à") == "à" and validate_text("ŒUVRE 3") == "ŒUVRE 3"
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -40,6 +45,7 @@ def test_inputs_map_hangul_jamo_that_compose_across_starters() -> None:
         ("\x00", "aucun mot"),
         ("12 34 !!", "aucun mot"),
         ("😀😀", "aucun mot"),
+        ("Ελληνικά 中文", "lettres latines"),
     ],
 )
 def test_inputs_refuse_text_without_a_single_letter(text: str, message: str) -> None:
@@ -58,7 +64,7 @@ def test_inputs_refuse_text_over_the_limit_with_its_size() -> None:
     with pytest.raises(InputTooLargeError) as error:
         validate_text("a" * 101, max_chars=100)
     assert "101" in error.value.message and "100" in error.value.message
-    assert error.value.http_status == 413
+    assert error.value.http_status == 400
     with pytest.raises(InputTooLargeError) as error:
         validate_text("a" * 24_000, max_chars=20_000)
     assert error.value.message == (
@@ -66,11 +72,13 @@ def test_inputs_refuse_text_over_the_limit_with_its_size() -> None:
     )
 
 
-def test_inputs_refuse_binary_bytes_and_control_characters() -> None:
+def test_inputs_refuse_binary_bytes_and_read_control_characters_as_spaces() -> None:
     with pytest.raises(InputError, match="binaire"):
         decode_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
-    with pytest.raises(InputError, match="contrôle"):
-        validate_text("abc\x01\x02\x03\x04\x05\x06def")
+    # A Word table pasted as text ends its cells with \x07: the words stay readable.
+    pasted = "caisse\x07\x01mise en rayon\x07"
+    assert validate_text(pasted) == pasted
+    assert prepare_text(pasted) == "caisse  mise en rayon "
 
 
 def test_inputs_name_the_line_of_invalid_utf8(tmp_path: Path) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
 from habilitant.domain import Evidence, Statement
 from habilitant.errors import PortfolioError
 from habilitant.portfolio.records import (
+    NEW_PERSON_ID_PATTERN,
+    PERSON_ID_PATTERN,
     Finding,
     check_context,
     check_date,
@@ -66,6 +69,44 @@ def test_portfolio_records_refuses_new_ids_that_could_be_a_name_or_a_split_nir(
 @pytest.mark.parametrize("value", ["P-2024-0173", "CEP_75.12", "P-WEB-1", "A1"])
 def test_portfolio_records_accepts_new_pseudonymous_ids(value: str) -> None:
     assert check_person_id(value, new=True) == value
+
+
+def test_portfolio_records_id_patterns_of_the_api_schema_agree_with_the_checks() -> None:
+    ids = [
+        "P-2024-0173",
+        "P-1",
+        "A",
+        "CEP_75.12",
+        "jean.dupont",
+        "P-KILL",
+        "0612345678",
+        "06.12.34.56.78",
+        "P-1.85.05.78.006",
+        "123456789",
+        "12345678",
+        "P-12345678-9",
+        "x" * 40,
+        "x" * 41,
+        "-P1",
+        "P 1",
+        " P-1",
+        "P-1 ",
+        "a@b.fr",
+        "é-001",
+        "P-06-12-34-56-78",
+        "P1-0612345678",
+        "2024_000173",
+        "AB-2024-00017",
+        "",
+    ]
+    for new, pattern in ((False, PERSON_ID_PATTERN), (True, NEW_PERSON_ID_PATTERN)):
+        for value in ids:
+            try:
+                check_person_id(value, new=new)
+                accepted = True
+            except PortfolioError:
+                accepted = False
+            assert accepted == bool(re.search(pattern, value)), (value, new)
 
 
 def test_portfolio_records_dates_default_to_today_and_refuse_the_future() -> None:

@@ -200,6 +200,9 @@ def test_portfolio_store_validates_and_rejects_only_the_persons_statements(
         store.set_validation("P-0001", 10_000, "validated")
     with pytest.raises(UnknownPersonError):
         store.set_validation("P-9999", first.id, "validated")
+    for beyond_sqlite in (2**63, 2**70, 0, -1):  # never an OverflowError from SQLite
+        with pytest.raises(UnknownStatementError):
+            store.set_validation("P-0001", beyond_sqlite, "validated")
 
 
 def test_portfolio_store_erase_leaves_nothing_in_the_file_or_its_log(

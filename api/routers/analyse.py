@@ -9,12 +9,9 @@ from api.schemas import AnalyseRequest, AnalysisPublic, ErrorPublic
 from habilitant.render import analysis_dict
 
 router = APIRouter(tags=["analyse"])
-ERRORS = {
-    400: {"model": ErrorPublic},
-    404: {"model": ErrorPublic},
-    413: {"model": ErrorPublic},
-    422: {"model": ErrorPublic},
-}
+# Every status a request can get besides its 200 (401 only when a key is configured, 408 and
+# 413 from the body limits, 503 while loading or past the time budget): all documented.
+ERRORS = {status: {"model": ErrorPublic} for status in (400, 401, 404, 408, 413, 422, 503)}
 
 
 @router.post("/analyse", response_model=AnalysisPublic, responses=ERRORS)

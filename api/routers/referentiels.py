@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import Pipeline
 from api.routers.analyse import ERRORS
+from api.schemas import NARRATIVE
 from habilitant.errors import UnknownCodeError
 from habilitant.render import hit_dict, show_json
 from habilitant.targets import certification_notes
@@ -58,7 +59,10 @@ def competence(competence_id: str, pipeline: Pipeline) -> dict[str, Any]:
 @router.get("/search", responses=ERRORS)
 def search(
     pipeline: Pipeline,
-    q: Annotated[str, Query(description="Texte à rapprocher des référentiels.")],
+    q: Annotated[
+        str,
+        Query(description="Texte à rapprocher des référentiels.", json_schema_extra=NARRATIVE),
+    ],
     k: Annotated[int, Query(ge=1, le=100)] = 10,
     referentiel: Annotated[list[str] | None, Query()] = None,
     kind: Annotated[list[str] | None, Query()] = None,

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from api.deps import Pipeline, require_api_key
+from api.deps import Pipeline
+from api.routers.analyse import ERRORS
 from api.schemas import HealthPublic, VersionPublic
 from habilitant import __version__
 
-router = APIRouter(tags=["service"])
+router = APIRouter(tags=["service"])  # open: supervision probes carry no key
+protected_router = APIRouter(tags=["service"])  # behind the API key when one is set
 
 
 @router.get("/health", response_model=HealthPublic, responses={503: {"model": HealthPublic}})
@@ -28,14 +30,14 @@ async def health(request: Request) -> JSONResponse:
     )
 
 
-@router.head("/health", responses={503: {"description": "Pas prêt."}})
+@router.head("/health", response_class=Response, responses={503: {"description": "Pas prêt."}})
 async def health_head(request: Request) -> Response:
     """L'état du service, sans corps (sondes de supervision)."""
     response = await health(request)
     return Response(status_code=response.status_code)
 
 
-@router.get("/version", response_model=VersionPublic, dependencies=[Depends(require_api_key)])
+@protected_router.get("/version", response_model=VersionPublic, responses=ERRORS)
 def version(pipeline: Pipeline) -> dict:
     """Versions du service, de l'encodeur, de l'index et des référentiels."""
     manifest = pipeline.index.manifest

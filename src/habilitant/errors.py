@@ -59,8 +59,11 @@ class InputError(HabilitantError):
 
 
 class InputTooLargeError(InputError):
+    """A text over the configured length (a field's limit; bodies over the byte limit get
+    the API's 413)."""
+
     code = "texte_trop_long"
-    http_status = 413
+    http_status = 400
 
 
 class DownloadError(HabilitantError):

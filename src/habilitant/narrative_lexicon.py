@@ -38,6 +38,8 @@ SAME_LENGTH = str.maketrans(
         "\r": "\n",
         "\u2028": "\n",
         "\u2029": "\n",
+        # Control characters (a Word table's \x07, stray bytes of a copy) read as spaces.
+        **{chr(c): " " for c in (*range(0x00, 0x09), *range(0x0E, 0x20), *range(0x7F, 0xA0))},
     }
 )
 # Determiners (skipped before an employer or a "de" complement).

@@ -43,7 +43,16 @@ MAX_CONTEXT = 300
 _PERSON_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 # A French phone number (06 12 34 56 78 written without spaces) or a long number (NIR...).
 _LONG_NUMBER = re.compile(r"(?<!\d)0[1-9]([._-]?\d\d){4}(?!\d)|\d{9,}")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 _SPLIT_NUMBER = re.compile(r"\d(?:[._-]?\d){8,}")
+# The rules of check_person_id as one pattern each, for the API's schema (a test checks that
+# they agree with the function on many ids).
+_ID_PATTERN = (
+    r"(?!.*(?:\d{9}|(?<!\d)0[1-9](?:[._-]?\d\d){4}(?!\d)))"
+    rf"[A-Za-z0-9][A-Za-z0-9_.-]{{0,{MAX_PERSON_ID - 1}}}\s*$"
+)
+PERSON_ID_PATTERN = r"^\s*" + _ID_PATTERN  # spaces around the id are trimmed
+NEW_PERSON_ID_PATTERN = r"^\s*(?=.*\d)(?!.*\d(?:[._-]?\d){8})" + _ID_PATTERN
 
 
 @dataclass(frozen=True)
@@ -210,15 +219,18 @@ def check_kind(value: str | None) -> str:
 
 
 def check_date(value: str | dt.date | None, *, today: dt.date | None = None) -> dt.date:
-    """An ISO date (``2024-03-18``), today by default; not in the future."""
+    """An ISO date written ``AAAA-MM-JJ`` (``2024-03-18``, the API schema's ``date``
+    format), today by default; not in the future."""
     today = today or dt.date.today()
-    if value is None or value == "":
+    if value is None:
         return today
     if isinstance(value, dt.date):
         day = value
     else:
         try:
-            day = dt.date.fromisoformat(value.strip())
+            if not _ISO_DATE.match(value):
+                raise ValueError(value)
+            day = dt.date.fromisoformat(value)
         except ValueError as exc:
             raise PortfolioError(
                 f"Date invalide : « {value} ».",
