@@ -16,6 +16,9 @@
 * ``HABILITANT_CORS_ORIGINS``: origins allowed to call the API from a browser (JSON list);
   empty (closed) by default.
 * ``HABILITANT_MAX_BODY_BYTES``: largest request body the API reads (413 beyond).
+* ``HABILITANT_ANALYSIS_SECONDS``: time budget of one API request once it has a computing slot
+  (503 ``analyse_trop_longue`` beyond; 0 for none).
+* ``HABILITANT_BODY_READ_SECONDS``: time a client has to send its whole body (408 beyond).
 * ``HABILITANT_TRAINING_OFFERS``: labelled offers (``offres-ft-train.jsonl``) that
   ``habilitant train`` learns the item ranking from.
 * ``HABILITANT_PORTFOLIO_DB``: the SQLite file of the portfolios (``habilitant portfolio``);
