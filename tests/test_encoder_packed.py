@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from habilitant.encoder_packed import _buckets
+from habilitant.encoder.packed import _buckets
 
 TEXTS = [
     "J'ai fait des remplacements en EHPAD",

@@ -16,7 +16,7 @@ from habilitant.encoder import (
     load_encoder,
     prefixes_for,
 )
-from habilitant.encoder_gemma import EMBEDDINGGEMMA, GEMMA_MODEL_NAME
+from habilitant.encoder.gemma import EMBEDDINGGEMMA, GEMMA_MODEL_NAME
 from habilitant.errors import EncoderError
 from habilitant.settings import get_settings, index_folder_name
 

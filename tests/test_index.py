@@ -196,7 +196,7 @@ def test_index_hnsw_is_available_for_large_referentials(tmp_path: Path) -> None:
 
 
 def test_embedding_cache_keeps_keys_ending_with_zero_bytes(tmp_path: Path) -> None:
-    from habilitant.embedding_cache import EmbeddingCache
+    from habilitant.encoder.cache import EmbeddingCache
 
     keys = [bytes(31) + b"\x01", b"\x01" + bytes(31), bytes(32)]
     vectors = np.arange(12, dtype=np.float32).reshape(3, 4)

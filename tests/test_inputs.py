@@ -9,7 +9,7 @@ import pytest
 
 from habilitant.errors import InputError, InputTooLargeError
 from habilitant.inputs import decode_bytes, nfc_with_offsets, read_text_file, validate_text
-from habilitant.narrative_context import prepare_text
+from habilitant.narrative.context import prepare_text
 
 
 def test_inputs_keep_the_text_as_sent_and_map_its_nfc_form_back() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from habilitant.narrative_glossary import glossed
+from habilitant.narrative.glossary import glossed
 
 
 @pytest.mark.parametrize(

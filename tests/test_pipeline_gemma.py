@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from habilitant.calibration import calibration_for
-from habilitant.encoder_gemma import GEMMA_MODEL_NAME
+from habilitant.encoder.gemma import GEMMA_MODEL_NAME
 from habilitant.pipeline import Habilitant
 
 pytestmark = pytest.mark.integration

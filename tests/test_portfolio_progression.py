@@ -11,7 +11,7 @@ import pytest
 from habilitant.domain import Evidence, Statement, Target, TargetBloc, TargetItem
 from habilitant.portfolio import EntryDraft, Finding, PortfolioStore, progression
 from habilitant.portfolio.progression import statement_credit
-from habilitant.portfolio.reports import (
+from habilitant.reports.portfolio import (
     portfolio_csv,
     portfolio_dict,
     portfolio_markdown,

@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from habilitant.charts import write_coverage_chart
 from habilitant.coverage import assess
 from habilitant.domain import Credit, Quote, Suggestion, Target, TargetBloc, TargetItem
 from habilitant.errors import InputError
-from habilitant.render import to_json
-from habilitant.reports import (
+from habilitant.reports.charts import write_coverage_chart
+from habilitant.reports.coverage import (
     coverage_csv,
     coverage_dict,
     coverage_markdown,
@@ -22,6 +21,7 @@ from habilitant.reports import (
     suggestions_dict,
     suggestions_text,
 )
+from habilitant.reports.render import to_json
 
 
 def _coverage():  # type: ignore[no-untyped-def]

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from api.deps import Pipeline
 from api.schemas import AnalyseRequest, AnalysisPublic, ErrorPublic
-from habilitant.render import analysis_dict
+from habilitant.reports.render import analysis_dict
 
 router = APIRouter(tags=["analyse"])
 # Every status a request can get besides its 200 (401 only when a key is configured, 408 and

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from api.deps import Pipeline
 from api.routers.analyse import ERRORS
 from api.schemas import CoverageReportPublic, CoverageRequest, SuggestionsPublic, SuggestRequest
-from habilitant.reports import coverage_dict, suggestions_dict
+from habilitant.reports.coverage import coverage_dict, suggestions_dict
 from habilitant.suggest import SUGGESTION_KINDS, SuggestFilters
 
 router = APIRouter(tags=["vae"])

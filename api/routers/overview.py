@@ -7,8 +7,8 @@ from fastapi import APIRouter
 from api.deps import Pipeline
 from api.routers.analyse import ERRORS
 from api.schemas import OverviewPublic, OverviewRequest
-from habilitant.render import analysis_dict
-from habilitant.reports import coverage_dict, suggestions_dict
+from habilitant.reports.coverage import coverage_dict, suggestions_dict
+from habilitant.reports.render import analysis_dict
 from habilitant.suggest import SuggestFilters
 
 router = APIRouter(tags=["vae"])

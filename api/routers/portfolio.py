@@ -31,7 +31,7 @@ from api.schemas import (
 from habilitant.portfolio import add_entry, erase_person, export, view
 from habilitant.portfolio.progression import PortfolioView
 from habilitant.portfolio.records import check_person_id
-from habilitant.portfolio.reports import entry_dict, portfolio_dict, statement_dict
+from habilitant.reports.portfolio import entry_dict, portfolio_dict, statement_dict
 
 
 @asynccontextmanager

@@ -11,7 +11,7 @@ from api.deps import Pipeline
 from api.routers.analyse import ERRORS
 from api.schemas import NARRATIVE
 from habilitant.errors import UnknownCodeError
-from habilitant.render import hit_dict, show_json
+from habilitant.reports.render import hit_dict, show_json
 from habilitant.targets import certification_notes
 
 router = APIRouter(tags=["référentiels"])

@@ -3,7 +3,7 @@
 The API sets a :class:`TimeBudget` for each request (:func:`time_budget`) and starts it when
 the request gets a computing slot; the pipeline calls :func:`check_time_budget` between the
 stages of an analysis (segmentation, encoding, matching, statements). Each stage is bounded
-whatever the text (see :func:`habilitant.narrative_context.prepare_text`), so a request stops
+whatever the text (see :func:`habilitant.narrative.context.prepare_text`), so a request stops
 at most one stage after its budget. Outside the API (CLI, batch) no budget is set.
 """
 

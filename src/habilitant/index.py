@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from habilitant.domain import Referentiel
-from habilitant.embedding_cache import EmbeddingCache, text_key
+from habilitant.encoder.cache import EmbeddingCache, text_key
 from habilitant.errors import IndexStateError
 from habilitant.index_entries import IndexEntry, collect_entries
 

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from habilitant.encoder_convert import _replace, sha256_file
+from habilitant.encoder.convert import _replace, sha256_file
 from habilitant.errors import IndexStateError, InputError
 from habilitant.matching.item_prior import ItemPrior, PriorWeights, TickCounts
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from habilitant.batch.table_io import NOT_CSV, NOT_JSON, Row
 from habilitant.errors import HabilitantError
 from habilitant.inputs import validate_text
-from habilitant.render import evidence_dicts
+from habilitant.reports.render import evidence_dicts
 from habilitant.targets import resolve_target
 
 if TYPE_CHECKING:

@@ -52,7 +52,7 @@ def melo_scores(
 ) -> dict[str, np.ndarray]:
     """Score matrices of the dense encoder, BM25 on stems, and their reciprocal rank fusion
     (the hybrid; nothing tuned on MELO). Corpus embeddings go through the cache."""
-    from habilitant.embedding_cache import EmbeddingCache, text_key
+    from habilitant.encoder.cache import EmbeddingCache, text_key
     from habilitant.matching.lexical import LexicalIndex, stem_tokens
 
     store = EmbeddingCache(cache, encoder.checksum, encoder.dimension)

@@ -24,8 +24,8 @@ from scipy import sparse
 
 from habilitant.domain import Segment
 from habilitant.matching.fusion import Fused, MatchingConfig
-from habilitant.narrative_glossary import glossed
-from habilitant.narrative_verbs import read_with_verb
+from habilitant.narrative.glossary import glossed
+from habilitant.narrative.verbs import read_with_verb
 
 if TYPE_CHECKING:
     from habilitant.matching.matcher import Matcher
@@ -42,8 +42,8 @@ CAREGIVER_JOB = "Assistante de vie aux familles"
 
 
 def reading(segment: Segment) -> str:
-    """The segment's words as matched: the verb it shares (:mod:`narrative_verbs`), then its
-    own words read with the glossary (:mod:`narrative_glossary`)."""
+    """The segment's words as matched: the verb it shares (:mod:`habilitant.narrative.verbs`),
+    then its own words read with the glossary (:mod:`habilitant.narrative.glossary`)."""
     return read_with_verb(segment.verb, glossed(segment.text))
 
 

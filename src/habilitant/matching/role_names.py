@@ -1,7 +1,7 @@
 """Job titles said in a narrative, matched to the referentials' own names of jobs.
 
 A narrative often names the job (« j'étais aide-soignante », « ASH en maison de
-retraite », « magasinier cariste chez… »); :mod:`habilitant.narrative_context` keeps it
+retraite », « magasinier cariste chez… »); :mod:`habilitant.narrative.context` keeps it
 as the experience's role. The referentials list the official names of each job: ROME
 fiche titles and appellations (« Aide-soignant / Aide-soignante », « Agent / Agente de
 service hospitalier (ASH) »), ESCO occupation labels, emploi-type titles (certification

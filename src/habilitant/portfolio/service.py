@@ -145,7 +145,7 @@ def view(
 
 def export(portfolio_view: PortfolioView, fmt: str = "json") -> str:
     """The portfolio as JSON, CSV (one row per stored statement) or a Markdown synthesis."""
-    from habilitant.portfolio import reports
+    from habilitant.reports import portfolio as reports
 
     renderers = {
         "json": reports.portfolio_json,

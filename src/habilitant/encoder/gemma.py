@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from habilitant.encoder_convert import (
+from habilitant.encoder.convert import (
     MANIFEST_NAME,
     _replace,
     default_models_dir,

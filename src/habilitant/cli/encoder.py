@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from habilitant.cli_context import settings_of
+from habilitant.cli.context import settings_of
 
 
 @click.group()
@@ -17,7 +17,7 @@ def encoder() -> None:
 def encoder_list(ctx: click.Context) -> None:
     """Les encodeurs connus, leur licence et s'ils sont installés."""
     from habilitant.encoder import KNOWN_ENCODERS
-    from habilitant.encoder_convert import read_manifest
+    from habilitant.encoder.convert import read_manifest
 
     settings = settings_of(ctx)
     for profile in KNOWN_ENCODERS.values():
@@ -42,7 +42,7 @@ def encoder_install(ctx: click.Context, name: str, force: bool) -> None:
     """
     settings = settings_of(ctx)
     if name == "embeddinggemma":
-        from habilitant.encoder_gemma import EMBEDDINGGEMMA, install
+        from habilitant.encoder.gemma import EMBEDDINGGEMMA, install
 
         path = install(EMBEDDINGGEMMA, settings.models_dir, force=force)
         click.echo(f"EmbeddingGemma-300M installé et vérifié → {path}")
@@ -51,7 +51,7 @@ def encoder_install(ctx: click.Context, name: str, force: bool) -> None:
             "Pour l'utiliser : HABILITANT_ENCODER=embeddinggemma-300m habilitant index build"
         )
     else:
-        from habilitant.encoder_convert import DEFAULT_MODEL_NAME, build_default_model
+        from habilitant.encoder.convert import DEFAULT_MODEL_NAME, build_default_model
 
         path = build_default_model(settings.models_dir / DEFAULT_MODEL_NAME, force=force)
         click.echo(f"multilingual-e5-small installé → {path}")

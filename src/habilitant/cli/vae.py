@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from habilitant.cli_context import emit, pipeline_of, read_input
+from habilitant.cli.context import emit, pipeline_of, read_input
 
 
 def read_narratives(texts: tuple[str, ...], files: tuple[Path, ...]) -> list[str]:
@@ -57,11 +57,16 @@ def coverage(
     output: Path | None,
 ) -> None:
     """Couverture d'une certification, bloc par bloc, par un ou plusieurs récits."""
-    from habilitant.render import to_json
-    from habilitant.reports import coverage_csv, coverage_dict, coverage_markdown, coverage_text
+    from habilitant.reports.coverage import (
+        coverage_csv,
+        coverage_dict,
+        coverage_markdown,
+        coverage_text,
+    )
+    from habilitant.reports.render import to_json
 
     if chart is not None:
-        from habilitant.charts import chart_format
+        from habilitant.reports.charts import chart_format
 
         chart_format(chart)  # a wrong extension fails before the analysis
     narratives = read_narratives(texts, files)
@@ -74,7 +79,7 @@ def coverage(
     report = renderers.get(fmt or "", coverage_text)(result)
     emit(report, output)
     if chart is not None:
-        from habilitant.charts import write_coverage_chart
+        from habilitant.reports.charts import write_coverage_chart
 
         click.echo(f"Graphique écrit : {write_coverage_chart(result, chart)}", err=True)
 
@@ -120,8 +125,8 @@ def suggest(
     as_json: bool,
 ) -> None:
     """Certifications, blocs et fiches métiers les plus proches de l'expérience."""
-    from habilitant.render import to_json
-    from habilitant.reports import suggestions_dict, suggestions_text
+    from habilitant.reports.coverage import suggestions_dict, suggestions_text
+    from habilitant.reports.render import to_json
     from habilitant.suggest import SUGGESTION_KINDS, SuggestFilters
 
     filters = SuggestFilters(

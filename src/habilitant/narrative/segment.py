@@ -39,7 +39,7 @@ Decisions
   next ones are the bare phrases ("le service en salle"): each is exact evidence, and
   is read with the verb before it when that verb says the task ("je nettoyais les classes
   et les sanitaires": "les sanitaires" is read "nettoyais les sanitaires"; see
-  :mod:`habilitant.narrative_verbs`).
+  :mod:`habilitant.narrative.verbs`).
 * **Not work.** A piece needs a content word (noun, verb, proper noun) that is not a
   function word, a light verb (être, faire, aller, travailler...), a time noun, a
   contract status, a heading ("Missions :"), a place after "à" / "en" ("à Lyon"), or
@@ -50,7 +50,7 @@ Decisions
   role it names (text = the role phrase: "caissière" in "Avant j'étais caissière en
   intérim"), or for a family-carer phrase ("je m'occupe de ma mère malade"); a piece
   that names only an employer, a duration or a contract gives none.
-* **Context and experiences:** see :mod:`habilitant.narrative_context`.
+* **Context and experiences:** see :mod:`habilitant.narrative.context`.
 
 Known limits: a job whose context comes only after a transition-less clause about a
 previous job stays in that job; two juxtaposed bare nouns ("encaissement mise en
@@ -64,10 +64,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from habilitant import narrative_lexicon as lex
+import habilitant.narrative.lexicon as lex
 from habilitant.domain import Segment
 from habilitant.errors import LanguageModelError
-from habilitant.narrative_context import (
+from habilitant.narrative.context import (
     Experience,
     Folded,
     Mention,
@@ -84,8 +84,8 @@ from habilitant.narrative_context import (
     split_jobs,
     trim,
 )
-from habilitant.narrative_model import EXCLUDED_COMPONENTS, MODEL_NAME, load_nlp
-from habilitant.narrative_verbs import piece_verb
+from habilitant.narrative.model import EXCLUDED_COMPONENTS, MODEL_NAME, load_nlp
+from habilitant.narrative.verbs import piece_verb
 
 if TYPE_CHECKING:
     from spacy.language import Language

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from habilitant.cli_context import emit, pipeline_of, read_input, settings_of
+from habilitant.cli.context import emit, pipeline_of, read_input, settings_of
 
 if TYPE_CHECKING:
     from habilitant.portfolio import PortfolioStore, PortfolioView
@@ -144,7 +144,7 @@ def portfolio_show(
 ) -> None:
     """Les entrées, les énoncés (numérotés) et la progression d'une personne."""
     from habilitant.portfolio import export
-    from habilitant.portfolio.reports import portfolio_text
+    from habilitant.reports.portfolio import portfolio_text
 
     result = _view(ctx, person, certification)
     click.echo(export(result, "json") if as_json else portfolio_text(result))

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from habilitant import narrative_lexicon as lex
-from habilitant.narrative_context import Tok
+import habilitant.narrative.lexicon as lex
+from habilitant.narrative.context import Tok
 
 
 def piece_verb(

@@ -3,7 +3,7 @@
 Everything here works on :class:`Tok` (a plain view of a spaCy token) and on the
 narrative folded by :func:`habilitant.text.fold` with a map back to the original
 characters, so that every mention keeps an exact span. Word lists and patterns live in
-:mod:`habilitant.narrative_lexicon`.
+:mod:`habilitant.narrative.lexicon`.
 
 A *mention* is a piece of context found in one clause: a role (``caissière``), an
 employer or sector (``EHPAD``, ``chez Carrefour`` → ``Carrefour``, ``une boulangerie``),
@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple, cast
 
-from habilitant import narrative_lexicon as lex
+import habilitant.narrative.lexicon as lex
 from habilitant.domain import ContractType, ExperienceContext
 from habilitant.text import fold
 
@@ -438,7 +438,7 @@ class Experience:
     def __init__(self) -> None:
         self.mentions: list[Mention] = []
         self.spans: list[tuple[int, int]] = []
-        self.verbs: dict[tuple[int, int], str] = {}  # see narrative_verbs
+        self.verbs: dict[tuple[int, int], str] = {}  # see habilitant.narrative.verbs
 
     def best(self, kind: str) -> Mention | None:
         found = [m for m in self.mentions if m.kind == kind]

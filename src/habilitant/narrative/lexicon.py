@@ -1,4 +1,4 @@
-"""Word lists and patterns of :mod:`habilitant.narrative` and :mod:`habilitant.narrative_context`.
+"""Word lists and patterns of :mod:`habilitant.narrative` and :mod:`habilitant.narrative.context`.
 
 Data only. Words are folded (lower case, no accents: :func:`habilitant.text.fold`), as
 are the texts the patterns run on; pattern lexicons are alternations of fragments on

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from habilitant import __version__
-from habilitant.cli_context import pipeline_of, read_input, settings_of
+from habilitant.cli.context import pipeline_of, read_input, settings_of
 from habilitant.errors import HabilitantError
 from habilitant.settings import get_settings
 
@@ -63,7 +63,7 @@ def referentiels() -> None:
 @click.pass_context
 def referentiels_list(ctx: click.Context, as_json: bool) -> None:
     """Sources, versions et effectifs des référentiels disponibles."""
-    from habilitant.render import summary_text, to_json
+    from habilitant.reports.render import summary_text, to_json
     from habilitant.workspace import summary
 
     rows = summary(settings_of(ctx))
@@ -76,7 +76,7 @@ def referentiels_list(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def referentiels_show(ctx: click.Context, code: str, as_json: bool) -> None:
     """Une certification et ses blocs, une fiche ROME et ses items, ou une compétence."""
-    from habilitant.render import show_json, show_text
+    from habilitant.reports.render import show_json, show_text
     from habilitant.workspace import load_catalog
 
     catalog = load_catalog(settings_of(ctx))
@@ -169,7 +169,7 @@ def search(
     as_json: bool,
 ) -> None:
     """Les éléments de référentiel les plus proches d'un texte."""
-    from habilitant.render import hit_dict, hits_text, to_json
+    from habilitant.reports.render import hit_dict, hits_text, to_json
     from habilitant.workspace import search as run_search
 
     if text == "-":
@@ -207,7 +207,7 @@ def analyse(
     as_json: bool,
 ) -> None:
     """Les compétences qu'un récit d'expérience permet d'affirmer, avec leurs preuves."""
-    from habilitant.render import analysis_dict, analysis_text, to_json
+    from habilitant.reports.render import analysis_dict, analysis_text, to_json
 
     narrative = read_input(text, file)
     result = pipeline_of(ctx).analyse(
@@ -241,7 +241,7 @@ def evaluate(
     """Évaluer sur un jeu annoté (JSONL d'offres ou de récits) : habilitant, BM25 seul, dense
     seul."""
     from habilitant.evaluation.report import run_evaluation
-    from habilitant.render import to_json
+    from habilitant.reports.render import to_json
 
     report, table = run_evaluation(settings_of(ctx), dataset, melo=melo, cases=per_case)
     click.echo(to_json(report) if as_json else table)
@@ -255,11 +255,11 @@ def main() -> None:
 
 
 # Command groups in their own modules.
-from habilitant.cli_encoder import encoder  # noqa: E402
-from habilitant.cli_portfolio import portfolio  # noqa: E402
-from habilitant.cli_service import enrich, serve  # noqa: E402
-from habilitant.cli_train import train  # noqa: E402
-from habilitant.cli_vae import coverage, suggest  # noqa: E402
+from habilitant.cli.encoder import encoder  # noqa: E402
+from habilitant.cli.portfolio import portfolio  # noqa: E402
+from habilitant.cli.service import enrich, serve  # noqa: E402
+from habilitant.cli.train import train  # noqa: E402
+from habilitant.cli.vae import coverage, suggest  # noqa: E402
 
 for _command in (coverage, suggest, serve, enrich, portfolio, encoder, train):
     cli.add_command(_command)

