@@ -62,6 +62,10 @@ test: $(STAMP) $(GEMMA) ## Install what is missing, then the whole test suite (r
 	$(MAKE) --no-print-directory trained
 	$(BIN)/python -m pytest -q
 
+test-fast: $(STAMP) ## The fast tier (under a minute): no model, no index, no ../shared; fakes stand in
+	HABILITANT_SHARED=/nonexistent HABILITANT_MODELS_DIR=$$(mktemp -d) \
+		$(BIN)/python -m pytest -q -m "not integration"
+
 lint: $(STAMP) ## ruff lint + format check
 	$(BIN)/ruff check src api tests scripts
 	$(BIN)/ruff format --check src api tests scripts

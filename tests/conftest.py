@@ -20,6 +20,29 @@ def _shared_dir() -> Path:
     return Path(os.environ.get("HABILITANT_SHARED", REPO_ROOT.parent / "shared")).resolve()
 
 
+# Fixtures that load the real files of ../shared, the built index or the real models: a test
+# that uses one (even through another fixture) is an integration test, whatever its module.
+INTEGRATION_FIXTURES = frozenset(
+    {
+        "shared_dir",
+        "referentiels_dir",
+        "settings",
+        "built_index",
+        "habilitant",
+        "catalog",
+        "api_app",
+        "api_client",
+        "nlp",
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if INTEGRATION_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     path = _shared_dir()
