@@ -66,9 +66,10 @@ test-fast: $(STAMP) ## The fast tier (under a minute): no model, no index, no ..
 	HABILITANT_SHARED=/nonexistent HABILITANT_MODELS_DIR=$$(mktemp -d) \
 		$(BIN)/python -m pytest -q -m "not integration"
 
-lint: $(STAMP) ## ruff lint + format check
+lint: $(STAMP) ## ruff lint + format check + mypy (src, api)
 	$(BIN)/ruff check src api tests scripts
 	$(BIN)/ruff format --check src api tests scripts
+	$(BIN)/mypy
 
 format: ## Format the code
 	$(BIN)/ruff format src api tests scripts

@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None, *, pipeline: Habilitant | None 
     app.include_router(portfolio.router, dependencies=protected)  # closes its store at shutdown
     app.include_router(system.protected_router, dependencies=protected)  # /version
     app.include_router(system.router)  # /health is open
+    # FastAPI's documented way to extend the schema is to replace app.openapi.
     app.openapi = lambda: openapi_with_limits(app, settings)  # type: ignore[method-assign]
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -26,7 +26,11 @@ from habilitant.portfolio.records import (
 # Constraints the schema documents and the service enforces itself, with its French 400 and
 # hint (a pydantic constraint would answer a bare 422): what the schema calls valid is
 # accepted and what it calls invalid is refused (schemathesis checks it in the test suite).
-NARRATIVE = {"minLength": 1, "maxLength": DEFAULT_MAX_CHARS, "pattern": WORD_CHARACTER}
+NARRATIVE: dict[str, Any] = {
+    "minLength": 1,
+    "maxLength": DEFAULT_MAX_CHARS,
+    "pattern": WORD_CHARACTER,
+}
 Narrative = Annotated[str, Field(json_schema_extra=NARRATIVE)]
 
 
@@ -302,7 +306,7 @@ class PortfolioEntryRequest(_PersonRequest):
     kind: str = Field(
         "entretien",
         description="Nature de l'entrée.",
-        json_schema_extra={"enum": list(ENTRY_KINDS)},
+        json_schema_extra={"enum": list[Any](ENTRY_KINDS)},
     )
     context: str | None = Field(
         None,

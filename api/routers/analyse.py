@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 
 from api.deps import Pipeline
@@ -11,7 +13,9 @@ from habilitant.reports.render import analysis_dict
 router = APIRouter(tags=["analyse"])
 # Every status a request can get besides its 200 (401 only when a key is configured, 408 and
 # 413 from the body limits, 503 while loading or past the time budget): all documented.
-ERRORS = {status: {"model": ErrorPublic} for status in (400, 401, 404, 408, 413, 422, 503)}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorPublic} for status in (400, 401, 404, 408, 413, 422, 503)
+}
 
 
 @router.post("/analyse", response_model=AnalysisPublic, responses=ERRORS)

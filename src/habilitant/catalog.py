@@ -99,7 +99,7 @@ class Catalog:
             (self.emplois_types, code.upper()),
         ):
             if candidate in table:
-                return table[candidate]  # type: ignore[return-value]
+                return table[candidate]
         raise UnknownCodeError(
             f"Le code « {code} » n'existe dans aucun référentiel chargé.",
             hint="Exemples : RNCP37674 (certification), J1501 (fiche ROME), "

@@ -186,7 +186,8 @@ class CompetenceIndex:
                 return [[] for _ in range(len(queries))]
             selector = faiss.IDSelectorBatch(selected)
             if isinstance(self.faiss_index, faiss.IndexHNSW):
-                params = faiss.SearchParametersHNSW(sel=selector)
+                # faiss's bundled stubs lack SearchParametersHNSW; the class exists at run time.
+                params = faiss.SearchParametersHNSW(sel=selector)  # type: ignore[attr-defined]
             else:
                 params = faiss.SearchParameters(sel=selector)
         k = max(1, min(k, len(self.entries)))
@@ -244,6 +245,7 @@ def _make_faiss_index(vectors: np.ndarray, index_type: str) -> Any:
     dimension = vectors.shape[1]
     if index_type == "auto":
         index_type = "flat" if len(vectors) <= EXACT_LIMIT else "hnsw"
+    index: faiss.Index
     if index_type == "hnsw":
         index = faiss.IndexHNSWFlat(dimension, 32, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = 80

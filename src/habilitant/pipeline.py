@@ -370,11 +370,12 @@ class Habilitant:
         self.suggestion_space.check(filters)
         config = config or self.calibration.coverage
         usable = [(n, r) for n, r in enumerate(rankings) if r.fused is not None]
-        if not usable:
+        fused = [(r.fused, r.config) for _, r in usable if r.fused is not None]
+        if not fused:
             return ()
-        statuses = np.max([entry_statuses(r.fused, r.config, config) for _, r in usable], axis=0)
-        evidence = np.max([r.fused.evidence for _, r in usable], axis=0)
-        group_scores = np.max([r.fused.group_scores for _, r in usable], axis=0)
+        statuses = np.max([entry_statuses(f, c, config) for f, c in fused], axis=0)
+        evidence = np.max([f.evidence for f, _ in fused], axis=0)
+        group_scores = np.max([f.group_scores for f, _ in fused], axis=0)
         space = self.suggestion_space
         out = []
         for row_number, key in rank_rows(space, statuses, evidence, filters, config, group_scores):

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -73,6 +74,6 @@ def index_folder_name(encoder: str, dimension: int | None = None) -> str:
     return f"index-{slug}" + (f"-{dimension}" if dimension else "")
 
 
-def get_settings(**overrides: object) -> Settings:
+def get_settings(**overrides: Any) -> Settings:
     """Settings from the environment, with explicit overrides (None values ignored)."""
     return Settings(**{k: v for k, v in overrides.items() if v is not None})

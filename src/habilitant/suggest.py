@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from scipy import sparse
@@ -27,7 +28,8 @@ from habilitant.coverage import COVERED, PARTIAL, CoverageConfig, assess
 from habilitant.domain import Coverage, Credit, Suggestion, Target, TargetBloc
 from habilitant.errors import UnknownCodeError
 
-SUGGESTION_KINDS = ("certification", "bloc", "fiche")
+SuggestionKind = Literal["certification", "bloc", "fiche"]
+SUGGESTION_KINDS: tuple[SuggestionKind, ...] = ("certification", "bloc", "fiche")
 TIE_WEIGHT = 0.1  # mean evidence (a centred cosine, ~0-0.3) only orders equal ratios
 GROUP_WEIGHT = 8.0  # the matcher's score of the row's group (set on dev offers, see below)
 
@@ -43,7 +45,7 @@ class SuggestFilters:
 
 @dataclass(frozen=True)
 class Row:
-    kind: str
+    kind: SuggestionKind
     target: Target
     bloc: TargetBloc | None = None  # for a bloc row: the bloc of ``target``
 
@@ -219,7 +221,7 @@ def suggestion(
     return Suggestion(
         code=row.code,
         libelle=row.libelle,
-        kind=row.kind,  # type: ignore[arg-type]
+        kind=row.kind,
         referentiel=row.target.referentiel,
         coverage_ratio=coverage.coverage_ratio,
         score=score,

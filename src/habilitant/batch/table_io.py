@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TextIO
 
 import pandas as pd
 
@@ -236,8 +237,8 @@ class TableWriter:
         self.path, self.schema, self.format = path, schema, table_format(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         self.temporary = path.with_name(f".{path.name}.tmp")
-        self._handle: object = None
-        self._parquet: object = None
+        self._handle: TextIO | None = None
+        self._parquet: Any = None  # a pyarrow ParquetWriter (pyarrow ships no stubs)
         self._rows = 0
 
     def write(self, rows: list[dict[str, object]]) -> None:
@@ -257,7 +258,7 @@ class TableWriter:
             if self._parquet is None:
                 self._parquet = pq.ParquetWriter(self.temporary, schema)
             if rows:
-                self._parquet.write_table(table)  # type: ignore[attr-defined]
+                self._parquet.write_table(table)
         else:
             if self._handle is None:
                 self._handle = self.temporary.open("w", encoding="utf-8", newline="")
@@ -270,16 +271,16 @@ class TableWriter:
                 for row in rows:  # one JSON object per line, columns in schema order
                     record = {name: row.get(name) for name in self.schema}
                     line = json.dumps(record, ensure_ascii=False)
-                    self._handle.write(line + "\n")  # type: ignore[attr-defined]
+                    self._handle.write(line + "\n")
         self._rows += len(rows)
 
     def commit(self) -> int:
         if self._parquet is None and self._handle is None:
             self.write([])  # an empty table still has its columns
         if self._parquet is not None:
-            self._parquet.close()  # type: ignore[attr-defined]
+            self._parquet.close()
         if self._handle is not None:
-            self._handle.close()  # type: ignore[attr-defined]
+            self._handle.close()
         with self.temporary.open("rb") as handle:
             os.fsync(handle.fileno())
         os.replace(self.temporary, self.path)

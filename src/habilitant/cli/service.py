@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import click
 
 from habilitant.cli.context import pipeline_of, settings_of
+
+if TYPE_CHECKING:
+    from habilitant.batch.runner import Engine
 
 
 @click.command()
@@ -87,7 +91,7 @@ def enrich(
             text_column=text_column,
             id_column=id_column,
             options=EnrichOptions(tuple(names), certification),
-            engine=engine,  # type: ignore[arg-type]
+            engine=cast("Engine", engine),  # click.Choice has checked the value
             scheduler=scheduler,
             workers=workers,
             chunk_rows=chunk_rows,

@@ -152,7 +152,9 @@ def packed_bert(model: SentenceTransformer, bf16: bool) -> PackedBert | None:
     pooling = modules[1]
     config = getattr(bert, "config", None)
     if (
-        type(bert).__name__ != "BertModel"
+        bert is None
+        or config is None
+        or type(bert).__name__ != "BertModel"
         or getattr(pooling, "pooling_mode", None) != "mean"
         or getattr(config, "hidden_act", None) != "gelu"
         or getattr(config, "position_embedding_type", "absolute") != "absolute"

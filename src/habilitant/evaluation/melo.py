@@ -87,8 +87,8 @@ def _read_rows(path: Path, n_fields: int) -> list[tuple[int, list[str]]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(f"{path}, ligne {line} : le fichier n'est pas encodé en UTF-8.") from exc
+        where = data[: exc.start].count(b"\n") + 1
+        raise InputError(f"{path}, ligne {where} : le fichier n'est pas encodé en UTF-8.") from exc
     rows = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():

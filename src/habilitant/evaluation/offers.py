@@ -79,7 +79,9 @@ def rank_habilitant(
     ranking = h.rank(text)
     if ranking.fused is None:
         return [], []
-    scores = h.item_scores(ranking) if learned else ranking.fused.score
+    scores = h.item_scores(ranking) if learned else None
+    if scores is None:
+        scores = ranking.fused.score
     items = _top(view.item_codes, scores[view.item_positions], k)
     fiches = _top(view.fiche_codes, ranking.fused.group_scores[view.fiche_group_ids], k)
     return items, fiches

@@ -154,17 +154,17 @@ def best_evidence(
     segment of :func:`fuse` on ``centre``-d similarities, with the same float32 operations
     (hence the same values), but the lexical part added only where it is not zero and the
     position found without numpy's slow ``argmax(axis=0)``."""
-    rows = np.asarray(rows, dtype=np.int64)
-    consecutive = rows.size and rows[-1] - rows[0] == rows.size - 1
-    block = raw[rows[0] : rows[-1] + 1] if consecutive else raw[rows]
-    matrix = np.subtract(block, offsets[rows][:, None], dtype=np.float32)
+    positions = np.asarray(rows, dtype=np.int64)
+    consecutive = positions.size and positions[-1] - positions[0] == positions.size - 1
+    block = raw[positions[0] : positions[-1] + 1] if consecutive else raw[positions]
+    matrix = np.subtract(block, offsets[positions][:, None], dtype=np.float32)
     if lexical is not None and weight:
-        part = lexical[rows].tocoo()
+        part = lexical[positions].tocoo()
         matrix[part.row, part.col] += np.float32(weight) * part.data
     evidence = matrix.max(axis=0)
     best = np.zeros(matrix.shape[1], dtype=np.int64)
     hit = np.empty(matrix.shape[1], dtype=bool)
-    for position in range(len(rows) - 1, 0, -1):  # the first best row is written last
+    for position in range(len(positions) - 1, 0, -1):  # the first best row is written last
         np.equal(matrix[position], evidence, out=hit)
         best[hit] = position
     return evidence, best
@@ -199,16 +199,14 @@ def fuse_evidence(
         if ids.size:
             floor = config.group_floor if ids.size < config.small_set else -np.inf
             posterior[ids] = _relative_posterior(group_scores[ids], floor, config.temperature)
-    named_groups = role_scores is not None and config.role_weight > 0
-    if named_groups:
+    named = None
+    if role_scores is not None and config.role_weight > 0:
         # The job the person names is certain; the other groups keep their own posterior.
         posterior = np.maximum(posterior, role_scores)
         group_scores = (group_scores + config.role_weight * role_scores).astype(np.float32)
+        named = (structure.spread(role_scores) > 0) & structure.statement_mask
     support = structure.spread(posterior, config.principal_weight)
     score = evidence + config.structure_weight * support
-    named = None
-    if named_groups:
-        named = (structure.spread(role_scores) > 0) & structure.statement_mask
     return Fused(evidence, best_segment, score, group_scores, posterior, named, support)
 
 

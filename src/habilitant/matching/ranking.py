@@ -225,6 +225,8 @@ def combine(results: Sequence[Fused]) -> Fused:
     def pick(arrays: list[np.ndarray]) -> np.ndarray:
         return np.stack(arrays)[best, columns]
 
+    given = [f.support for f in results if f.support is not None]
+    supports = given if len(given) == len(results) else None
     named = None
     if any(fused.named is not None for fused in results):
         none = np.zeros(len(columns), dtype=bool)
@@ -236,5 +238,5 @@ def combine(results: Sequence[Fused]) -> Fused:
         np.max([fused.group_scores for fused in results], axis=0),
         np.max([fused.group_posterior for fused in results], axis=0),
         named,
-        None if any(f.support is None for f in results) else pick([f.support for f in results]),
+        None if supports is None else pick(supports),
     )

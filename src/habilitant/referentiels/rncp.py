@@ -211,7 +211,7 @@ def _certification(
     seen.add(numero)
     intitule = _text(fiche, "INTITULE")
     parent = Parent("certification", numero, intitule)
-    blocs = []
+    blocs: list[Bloc] = []
     bloc_codes: dict[str, int] = {}
     for element in fiche.iterfind("BLOCS_COMPETENCES/BLOC_COMPETENCES"):
         code = _text(element, "CODE") or f"{numero}BC{len(blocs) + 1:02d}"

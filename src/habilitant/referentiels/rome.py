@@ -82,7 +82,7 @@ def _title(folder: Path, version: str) -> str:
     if not path.is_file():
         return title
     text = decode(path, path.read_bytes(), "utf-8")
-    fields = {}
+    fields: dict[str, str] = {}
     for line in text.splitlines():
         key, sep, value = line.partition(":")
         if sep and value.strip():

@@ -307,9 +307,9 @@ def portfolio_markdown(view: PortfolioView) -> str:
     lines += ["", "## Entrées", "", "| Date | Nature | Contexte | Énoncés | Récit |"]
     lines.append("|---|---|---|---|---|")
     for entry in view.portfolio.entries:
-        kept = "conservé" if entry.consent else "non conservé"
+        narrative = "conservé" if entry.consent else "non conservé"
         lines.append(
             f"| {entry.date.isoformat()} | {ENTRY_KINDS.get(entry.kind, entry.kind)} | "
-            f"{_cell(entry.context) or '—'} | {len(entry.statements)} | {kept} |"
+            f"{_cell(entry.context) or '—'} | {len(entry.statements)} | {narrative} |"
         )
     return "\n".join(lines) + "\n"

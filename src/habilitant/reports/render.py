@@ -20,6 +20,7 @@ from habilitant.domain import (
 if TYPE_CHECKING:
     from habilitant.catalog import Catalog
     from habilitant.index import SearchHit
+    from habilitant.portfolio.records import StoredEvidence
 
 _COUNT_LABELS = {
     "certifications": "certifications",
@@ -189,7 +190,7 @@ def parent_dicts(parents: Sequence[Parent]) -> list[dict[str, str]]:
     return [{"kind": p.kind, "code": p.code, "libelle": p.libelle} for p in parents]
 
 
-def evidence_dicts(evidence: Sequence[Evidence]) -> list[dict[str, Any]]:
+def evidence_dicts(evidence: Sequence[Evidence | StoredEvidence]) -> list[dict[str, Any]]:
     """Evidence spans as in every JSON answer (CLI, API, batch, portfolio)."""
     return [{"start": e.start, "end": e.end, "text": e.text} for e in evidence]
 
