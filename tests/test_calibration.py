@@ -99,3 +99,47 @@ def test_an_index_older_than_calibrations_uses_its_encoders_file() -> None:
     assert calibration_of_index({}, "multilingual-e5-small") == calibration_for(
         "multilingual-e5-small"
     )
+
+
+def test_a_decision_file_named_in_the_settings_is_what_the_index_and_pipeline_use(
+    tmp_path: Path,
+) -> None:
+    base = calibration_for("multilingual-e5-small")
+    data = base.as_dict()
+    data["matching"]["attested_evidence"] = 0.33
+    data["tuned_on"] = "valeurs de la structure"
+    decision_file = tmp_path / "decisions.json"
+    decision_file.write_text(json.dumps(data), encoding="utf-8")
+    chosen = calibration_for("multilingual-e5-small", decision_file=decision_file)
+    assert chosen.matching.attested_evidence == 0.33 and chosen.tuned_on == data["tuned_on"]
+
+    encoder = HashingEncoder()
+    settings = get_settings(models_dir=tmp_path, decision_file=decision_file)
+    build_index(
+        [make_referentiel()],
+        encoder,
+        tmp_path / "a",
+        cache_dir=tmp_path / "c",
+        calibration=base.as_dict(),
+    )
+    stale = load_index(tmp_path / "a", encoder=encoder)
+    with pytest.raises(IndexStateError, match="HABILITANT_DECISION_FILE") as refused:
+        Habilitant(settings, encoder=encoder, index=stale, nlp=object())
+    assert "index build" in refused.value.hint
+    build_index(
+        [make_referentiel()],
+        encoder,
+        tmp_path / "b",
+        cache_dir=tmp_path / "c",
+        calibration=chosen.as_dict(),
+    )
+    built = load_index(tmp_path / "b", encoder=encoder)
+    h = Habilitant(settings, encoder=encoder, index=built, nlp=object())
+    assert h.config.attested_evidence == 0.33 and h.calibration == chosen
+
+    with pytest.raises(IndexStateError, match="introuvable"):
+        calibration_for("multilingual-e5-small", decision_file=tmp_path / "absent.json")
+    data["coverage"]["covered_evidense"] = 0.1  # a typo is refused, never ignored
+    decision_file.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(IndexStateError, match="covered_evidense"):
+        calibration_for("multilingual-e5-small", decision_file=decision_file)

@@ -140,6 +140,7 @@ def _write_artifact(tmp_path: Path, **changes: object) -> Path:
 
 def test_an_artifact_is_found_beside_its_index_and_mapped_onto_it(tmp_path: Path) -> None:
     assert artifact_dir(tmp_path / "index") == tmp_path / "item-prior"
+    assert artifact_dir(tmp_path / "mon-dossier") == tmp_path / "mon-dossier-item-prior"
     assert (
         artifact_dir(tmp_path / "index-embeddinggemma-300m").name
         == "item-prior-embeddinggemma-300m"

@@ -78,9 +78,22 @@ def from_dict(data: dict[str, Any], origin: str) -> Calibration:
     )
 
 
-def calibration_for(encoder: str, folder: Path = CALIBRATIONS_DIR) -> Calibration:
-    """The calibration shipped for ``encoder`` (its name); defaults, marked not calibrated,
-    for an encoder without one."""
+def calibration_for(
+    encoder: str, folder: Path = CALIBRATIONS_DIR, *, decision_file: Path | None = None
+) -> Calibration:
+    """The calibration for ``encoder`` (its name): ``decision_file`` when the settings name one
+    (``HABILITANT_DECISION_FILE``, same format), else the one shipped for the encoder;
+    defaults, marked not calibrated, for an encoder without one."""
+    if decision_file is not None:
+        path = Path(decision_file)
+        if not path.is_file():
+            raise IndexStateError(
+                f"Le fichier de valeurs de décision {path} (HABILITANT_DECISION_FILE) est "
+                "introuvable.",
+                hint="Corrigez le chemin, ou retirez la variable pour les valeurs livrées "
+                f"(src/habilitant/calibrations/{encoder}.json).",
+            )
+        return _read(path)
     path = folder / f"{encoder}.json"
     if not path.is_file():
         return Calibration(
@@ -91,6 +104,10 @@ def calibration_for(encoder: str, folder: Path = CALIBRATIONS_DIR) -> Calibratio
             tuned_on="aucune : valeurs de multilingual-e5-small, non recalibrées",
             calibrated=False,
         )
+    return _read(path)
+
+
+def _read(path: Path) -> Calibration:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from habilitant.budget import check_time_budget
-from habilitant.calibration import calibration_of_index
+from habilitant.calibration import calibration_for, calibration_of_index
 from habilitant.catalog import normalize_certification_code
 from habilitant.coverage import (
     CoverageConfig,
@@ -33,7 +33,7 @@ from habilitant.domain import (
     Suggestion,
     Target,
 )
-from habilitant.errors import InputError, UnknownCodeError
+from habilitant.errors import IndexStateError, InputError, UnknownCodeError
 from habilitant.inputs import language_warning, nfc_with_offsets, validate_text
 from habilitant.matching.fusion import MatchingConfig
 from habilitant.matching.matcher import Matcher
@@ -85,6 +85,15 @@ class Habilitant:
         self.encoder = encoder or load_encoder_for(self.settings)
         self.index = index or open_index(self.settings, self.encoder)
         self.calibration = calibration_of_index(self.index.manifest, self.encoder.name)
+        if self.settings.decision_file is not None:
+            wanted = calibration_for(self.encoder.name, decision_file=self.settings.decision_file)
+            if wanted != self.calibration:
+                raise IndexStateError(
+                    f"Les valeurs de décision de {self.settings.decision_file} "
+                    "(HABILITANT_DECISION_FILE) ne sont pas celles de l'index.",
+                    hint="Relancez habilitant index build : l'index est reconstruit depuis le "
+                    "cache en quelques secondes, avec ces valeurs.",
+                )
         self.matcher = Matcher.from_index(self.index, config or self.calibration.matching)
         self.decision = decision or self.calibration.decision
         # The learned item ranking (habilitant train); ``learned=False`` ranks as the matcher

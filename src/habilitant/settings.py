@@ -19,6 +19,9 @@
 * ``HABILITANT_ANALYSIS_SECONDS``: time budget of one API request once it has a computing slot
   (503 ``analyse_trop_longue`` beyond; 0 for none).
 * ``HABILITANT_BODY_READ_SECONDS``: time a client has to send its whole body (408 beyond).
+* ``HABILITANT_DECISION_FILE``: the decision values (thresholds, weights; the JSON format of
+  ``src/habilitant/calibrations/<encoder>.json``) to build the index with instead of the ones
+  shipped for the encoder; ``index build`` records them, ``/version`` shows them.
 * ``HABILITANT_TRAINING_OFFERS``: labelled offers (``offres-ft-train.jsonl``) that
   ``habilitant train`` learns the item ranking from.
 * ``HABILITANT_PORTFOLIO_DB``: the SQLite file of the portfolios (``habilitant portfolio``);
@@ -53,6 +56,7 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = 1_000_000
     api_concurrency: int = 0  # analyses computed at once by one API process (0: one per CPU)
+    decision_file: Path | None = None  # decision values (calibration JSON) instead of shipped
     analysis_seconds: float = 30.0  # time budget of one API request once computing (0: none)
     body_read_seconds: float = 20.0  # time a client has to send its whole request body
     portfolio_db: Path = Field(default=REPO_ROOT / "data" / "portfolio.sqlite3")

@@ -48,6 +48,8 @@ def artifact_dir(index_dir: Path) -> Path:
     """One artifact per index (hence per encoder), beside it: ``models/item-prior`` for
     ``models/index``, ``models/item-prior-<encoder>`` for ``models/index-<encoder>``."""
     index_dir = Path(index_dir)
+    if "index" not in index_dir.name:  # a folder named otherwise: never the index itself
+        return index_dir.parent / f"{index_dir.name}-item-prior"
     return index_dir.parent / index_dir.name.replace("index", "item-prior", 1)
 
 

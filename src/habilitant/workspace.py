@@ -122,7 +122,7 @@ def build(
         batch_size=settings.batch_size or 256,
         force=force,
         progress=progress,
-        calibration=calibration_for(encoder.name).as_dict(),
+        calibration=calibration_for(encoder.name, decision_file=settings.decision_file).as_dict(),
     )
 
 
