@@ -11,15 +11,10 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from habilitant.domain import Parent, Referentiel
+from habilitant.domain import COMPETENCE_KINDS, Parent, Referentiel
 
-ENTRY_KINDS = (
-    "competence",
-    "macro_competence",
-    "savoir_etre",
-    "savoir",
-    "bloc",
-    "activite",
+ENTRY_KINDS = (  # the statements a person can be credited with, then what only places them
+    *COMPETENCE_KINDS,
     "certification",
     "fiche",
     "appellation",

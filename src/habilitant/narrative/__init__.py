@@ -14,15 +14,9 @@ character spans, the experience (job) each belongs to and its context.
     segments = segment_narrative("J'ai fait des remplacements en EHPAD : la toilette…")
 """
 
-from habilitant.narrative.segment import (
-    EXCLUDED_COMPONENTS,
-    MODEL_NAME,
-    LanguageModelError,
-    load_nlp,
-    segment_narrative,
-    segment_narratives,
-    segments_from_doc,
-)
+from habilitant.errors import LanguageModelError
+from habilitant.narrative.model import EXCLUDED_COMPONENTS, MODEL_NAME, load_nlp
+from habilitant.narrative.segment import segment_narrative, segment_narratives, segments_from_doc
 
 __all__ = [
     "EXCLUDED_COMPONENTS",

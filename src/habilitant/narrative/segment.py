@@ -66,7 +66,6 @@ from typing import TYPE_CHECKING
 
 import habilitant.narrative.lexicon as lex
 from habilitant.domain import Segment
-from habilitant.errors import LanguageModelError
 from habilitant.narrative.context import (
     Experience,
     Folded,
@@ -84,22 +83,12 @@ from habilitant.narrative.context import (
     split_jobs,
     trim,
 )
-from habilitant.narrative.model import EXCLUDED_COMPONENTS, MODEL_NAME, load_nlp
+from habilitant.narrative.model import load_nlp
 from habilitant.narrative.verbs import piece_verb
 
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
-
-__all__ = [
-    "EXCLUDED_COMPONENTS",
-    "MODEL_NAME",
-    "LanguageModelError",
-    "load_nlp",
-    "segment_narrative",
-    "segment_narratives",
-    "segments_from_doc",
-]
 
 
 def segment_narrative(text: str, nlp: Language | None = None) -> list[Segment]:
