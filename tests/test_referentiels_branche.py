@@ -239,3 +239,39 @@ def test_register_branche_makes_a_file_loadable_by_name(tmp_path: Path) -> None:
         assert loaded.competences[0].id == "exemple-test:ET01-A1"
     finally:
         READERS.pop("exemple-test")
+
+
+def test_a_branch_declared_by_its_folder_is_seen_by_every_command(tmp_path: Path) -> None:
+    """No Python to write: ``branches/<name>/referentiel.yaml`` is the referential <name>,
+    for this process and for any other (here a separate ``habilitant`` command)."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "branches" / "opco-logistique"
+    folder.mkdir(parents=True)
+    (folder / "referentiel.yaml").write_bytes(EXAMPLE.read_bytes())
+    (tmp_path / "branches" / "vide").mkdir()  # a folder without a branch file is not one
+    assert available_referentiels(tmp_path) == ["opco-logistique"]
+    loaded = load_referentiel("opco-logistique", tmp_path)
+    assert loaded.name == "opco-logistique"
+    assert loaded.competences[0].id == "opco-logistique:ET01-A1"
+    listed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "habilitant",
+            "--referentiels",
+            str(tmp_path),
+            "referentiels",
+            "list",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert [r["name"] for r in json.loads(listed.stdout)] == ["opco-logistique"]
+    with pytest.raises(UnknownCodeError) as unknown:
+        load_referentiel("opco-absent", tmp_path)
+    assert "opco-logistique" in unknown.value.hint and "branches/<nom>/" in unknown.value.hint

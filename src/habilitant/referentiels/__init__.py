@@ -10,9 +10,13 @@ name and a default path under the referentials root (``HABILITANT_REFERENTIELS``
     esco        esco-fr/                                    ESCO French labels + ESCO-ROME
     referens3   branches/referens3/                         RéFérens III
 
-A branch's own referential is read with :func:`read_branche` (format in
-``referentiels/FORMAT-branche.md``) and may be registered with :func:`register_branche`.
-Only the standard library is imported here.
+A branch's own referential is **declared by its folder**: ``branches/<name>/`` under the
+referentials root, holding a ``referentiel.yaml`` (or ``.yml``, ``.json``, ``.csv``; format in
+``referentiels/FORMAT-branche.md``), is the referential ``<name>`` for every command (``index
+build``, ``serve``, ``analyse``, ``coverage``…), with nothing to register in Python.
+:func:`read_branche` reads such a file anywhere; :func:`register_branche` still names one
+found at another path, for the current process only. Only the standard library is imported
+here.
 """
 
 from __future__ import annotations
@@ -31,7 +35,11 @@ from habilitant.referentiels import rncp  # noqa: F401, E402
 from habilitant.referentiels import rncp2021  # noqa: F401, E402
 from habilitant.referentiels import esco  # noqa: F401, E402
 from habilitant.referentiels import referens3  # noqa: F401, E402
-from habilitant.referentiels.branche import read_branche, register_branche  # noqa: E402
+from habilitant.referentiels.branche import (  # noqa: E402
+    FILE_NAMES as BRANCH_FILES,
+    read_branche,
+    register_branche,
+)
 
 # isort: on
 
@@ -39,6 +47,7 @@ __all__ = [
     "READERS",
     "ReaderSpec",
     "available_referentiels",
+    "declared_branches",
     "load_all",
     "load_referentiel",
     "read_branche",
@@ -48,24 +57,54 @@ __all__ = [
 ]
 
 
-def _spec(name: str) -> ReaderSpec:
+BRANCHES_DIR = "branches"
+
+
+def declared_branches(root: Path) -> dict[str, Path]:
+    """Branch referentials declared under ``root``: each folder ``branches/<name>/`` holding a
+    branch file (``referentiel.yaml``…) that no registered reader already reads."""
+    folder = Path(root) / BRANCHES_DIR
+    if not folder.is_dir():
+        return {}
+    taken = {(Path(root) / spec.default_path).resolve() for spec in READERS.values()}
+    return {
+        sub.name: sub
+        for sub in sorted(folder.iterdir())
+        if sub.is_dir()
+        and sub.name not in READERS
+        and sub.resolve() not in taken
+        and any((sub / name).is_file() for name in BRANCH_FILES)
+    }
+
+
+def _spec(name: str, root: Path) -> ReaderSpec:
     spec = READERS.get(name)
-    if spec is None:
-        raise UnknownCodeError(
-            f"Le référentiel « {name} » est inconnu.",
-            hint="Référentiels connus : " + ", ".join(sorted(READERS)) + ".",
+    if spec is not None:
+        return spec
+    branches = declared_branches(root)
+    if name in branches:
+        return ReaderSpec(
+            name=name,
+            default_path=f"{BRANCHES_DIR}/{name}",
+            title=f"Référentiel de branche « {name} »",
+            read=lambda path: read_branche(path, name),
         )
-    return spec
+    known = sorted(set(READERS) | set(branches))
+    raise UnknownCodeError(
+        f"Le référentiel « {name} » est inconnu.",
+        hint="Référentiels connus : " + ", ".join(known) + " (un référentiel de branche se "
+        f"déclare par un dossier {BRANCHES_DIR}/<nom>/ contenant un referentiel.yaml).",
+    )
 
 
 def reader_path(name: str, root: Path) -> Path:
     """Where reader ``name`` looks under ``root`` (its default path)."""
-    return Path(root) / _spec(name).default_path
+    return Path(root) / _spec(name, root).default_path
 
 
 def load_referentiel(name: str, root: Path) -> Referentiel:
     """Read referential ``name`` from its default path under ``root``."""
-    spec = _spec(name)
+    spec = _spec(name, root)
     path = Path(root) / spec.default_path
     if not path.exists():
         raise ReferentielError(
@@ -78,8 +117,10 @@ def load_referentiel(name: str, root: Path) -> Referentiel:
 
 
 def available_referentiels(root: Path) -> list[str]:
-    """Names of the registered referentials whose files exist under ``root``."""
-    return [name for name, spec in READERS.items() if (Path(root) / spec.default_path).exists()]
+    """Names of the registered referentials whose files exist under ``root``, then the branch
+    referentials declared there (see :func:`declared_branches`)."""
+    registered = [n for n, spec in READERS.items() if (Path(root) / spec.default_path).exists()]
+    return registered + list(declared_branches(root))
 
 
 def load_all(root: Path, names: Sequence[str] | None = None) -> list[Referentiel]:
