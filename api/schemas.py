@@ -256,6 +256,13 @@ class ErrorPublic(BaseModel):
     hint: str = ""
 
 
+class LabelsPublic(BaseModel):
+    decisions: dict[str, str] = Field(..., description="attested, to_confirm")
+    statuses: dict[str, str] = Field(..., description="covered, partial, missing")
+    suggestion_kinds: dict[str, str] = Field(..., description="certification, bloc, fiche")
+    referentiels: dict[str, str] = Field(..., description="Nom court de chaque référentiel.")
+
+
 class HealthPublic(BaseModel):
     status: Literal["ready", "loading", "failed"]
     detail: str = ""

@@ -224,6 +224,18 @@ def test_api_reading_the_referentials(api_client) -> None:
     assert len(hits) == 3 and hits[0]["rank"] == 1
 
 
+def test_api_labels_are_the_ones_the_terminal_and_syntheses_use(api_client) -> None:
+    from habilitant.labels import all_labels
+
+    labels = api_client.get("/labels").json()
+    assert labels == all_labels()
+    assert labels["decisions"] == {"attested": "attestée", "to_confirm": "à confirmer"}
+    listed = {r["name"]: r["label"] for r in api_client.get("/referentiels").json()}
+    assert listed["rome"] == labels["referentiels"]["rome"]
+    assert all(listed.values())
+    assert "TITRES_REFERENTIELS" not in api_client.get("/static/app.js").text  # no second copy
+
+
 def test_api_security_headers_and_offline_page(api_client) -> None:
     page = api_client.get("/")
     assert page.status_code == 200 and '<html lang="fr">' in page.text

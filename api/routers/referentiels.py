@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query
 
 from api.deps import Pipeline
 from api.routers.analyse import ERRORS
-from api.schemas import NARRATIVE
+from api.schemas import NARRATIVE, LabelsPublic
 from habilitant.errors import UnknownCodeError
+from habilitant.labels import all_labels, referentiel_label
 from habilitant.reports.render import hit_dict, show_json
 from habilitant.targets import certification_notes
 
@@ -19,11 +20,24 @@ router = APIRouter(tags=["référentiels"])
 
 @router.get("/referentiels")
 def referentiels(pipeline: Pipeline) -> list[dict[str, Any]]:
-    """Référentiels chargés : nom, titre, version, effectifs."""
+    """Référentiels chargés : nom, nom court, titre, version, effectifs."""
     return [
-        {"name": r.name, "title": r.title, "version": r.version, "counts": r.count()}
+        {
+            "name": r.name,
+            "label": referentiel_label(r.name, r.title),
+            "title": r.title,
+            "version": r.version,
+            "counts": r.count(),
+        }
         for r in pipeline.catalog.referentiels
     ]
+
+
+@router.get("/labels", response_model=LabelsPublic)
+def labels() -> dict[str, dict[str, str]]:
+    """Les mots affichés pour les codes : décisions, statuts, types de suggestion, noms
+    courts des référentiels (la page les prend ici)."""
+    return all_labels()
 
 
 @router.get("/certifications/{code}", responses=ERRORS)

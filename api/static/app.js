@@ -1,17 +1,10 @@
 // habilitant — the conseiller's page. No framework, no external resource.
 "use strict";
 
-const TITRES_REFERENTIELS = {
-  rome: "ROME 4.0",
-  rncp: "RNCP (export officiel)",
-  rs: "Répertoire spécifique",
-  "rncp-2021": "RNCP — intitulés de blocs (2021)",
-  esco: "ESCO",
-  referens3: "RéFérens III",
-};
-const DECISIONS = { attested: "attestée", to_confirm: "à confirmer" };
-const STATUTS = { covered: "couverte", partial: "partielle", missing: "manquante" };
-const TYPES = { certification: "Certifications", bloc: "Blocs", fiche: "Fiches métiers ROME" };
+// The words shown for the codes (decisions, statuses, suggestion kinds, referentials) come
+// from the service (GET /labels), the one place they are written; until then, the codes.
+const LABELS = { decisions: {}, statuses: {}, suggestion_kinds: {}, referentiels: {} };
+const label = (group, code) => LABELS[group][code] || code;
 
 const $ = (id) => document.getElementById(id);
 const etat = { recits: [], markdown: "", cible: "", selection: null };
@@ -105,7 +98,8 @@ async function surveillerService() {
 async function chargerReferentiels() {
   const zone = $("referentiels");
   try {
-    const liste = await appeler("/referentiels");
+    const [liste, mots] = await Promise.all([appeler("/referentiels"), appeler("/labels")]);
+    Object.assign(LABELS, mots);
     if ($("referentiels-vide")) $("referentiels-vide").remove();
     for (const referentiel of liste) {
       const id = `ref-${referentiel.name}`;
@@ -114,7 +108,7 @@ async function chargerReferentiels() {
           "span",
           { class: "choix" },
           el("input", { type: "checkbox", id, name: "referentiel", value: referentiel.name, checked: "" }),
-          el("label", { for: id }, TITRES_REFERENTIELS[referentiel.name] || referentiel.title),
+          el("label", { for: id }, referentiel.label || referentiel.title),
         ),
       );
     }
@@ -271,7 +265,7 @@ function afficherEnonces(analyses) {
       parReferentiel.get(enonce.referentiel).push(enonce);
     }
     for (const [referentiel, enonces] of parReferentiel) {
-      zone.append(el("h4", {}, TITRES_REFERENTIELS[referentiel] || referentiel));
+      zone.append(el("h4", {}, label("referentiels", referentiel)));
       const liste = el("ul", { class: "enonces" });
       for (const enonce of enonces) {
         total += 1;
@@ -284,7 +278,7 @@ function afficherEnonces(analyses) {
           "button",
           { type: "button", class: "enonce", "aria-pressed": "false", "data-id": enonce.competence_id },
           el("span", { class: "libelle" }, enonce.libelle),
-          el("span", { class: `decision ${enonce.decision}` }, DECISIONS[enonce.decision]),
+          el("span", { class: `decision ${enonce.decision}` }, label("decisions", enonce.decision)),
           el("span", { class: "score" }, `score ${enonce.score.toFixed(2)}`),
           el("span", { class: "lieu" }, `${enonce.competence_id}${lieu ? " · " + lieu : ""}`),
         );
@@ -358,7 +352,8 @@ function afficherCouverture(couverture) {
     for (const statut of ["covered", "partial", "missing"]) {
       const items = bloc.competences.filter((c) => c.status === statut);
       if (!items.length) continue;
-      details.append(el("h4", {}, `${STATUTS[statut][0].toUpperCase()}${STATUTS[statut].slice(1)}s`));
+      const mot = label("statuses", statut);
+      details.append(el("h4", {}, `${mot[0].toUpperCase()}${mot.slice(1)}s`));
       const liste = el("ul", { class: `statut-${statut}` });
       for (const item of items) {
         if (statut === "missing") {
@@ -369,7 +364,7 @@ function afficherCouverture(couverture) {
           "button",
           { type: "button", class: "enonce", "aria-pressed": "false" },
           el("span", { class: "libelle" }, item.libelle),
-          el("span", { class: `decision ${statut}` }, STATUTS[statut]),
+          el("span", { class: `decision ${statut}` }, label("statuses", statut)),
         );
         bouton.addEventListener("click", () => selectionner(bouton, item.evidence));
         liste.append(el("li", {}, bouton));
@@ -394,7 +389,7 @@ function afficherSuggestions(donnees) {
   for (const s of donnees.suggestions) {
     if (s.kind !== type) {
       type = s.kind;
-      zone.append(el("h4", {}, TYPES[type] || type));
+      zone.append(el("h4", {}, label("suggestion_kinds", type)));
       liste = el("ol", { class: "suggestions" });
       zone.append(liste);
     }

@@ -9,14 +9,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from habilitant.domain import CompetenceCoverage, Coverage, Quote, Suggestion
+from habilitant.labels import STATUS_LABELS, SUGGESTION_KIND_LABELS
 
-STATUS_LABELS = {"covered": "couverte", "partial": "partielle", "missing": "manquante"}
 STATUS_MARKS = {"covered": "✔", "partial": "◐", "missing": "✘"}
 DEPTH_LABELS = {
     "competences": "jugée sur les compétences de chaque bloc",
     "bloc_titles": "jugée sur les intitulés des blocs (liste des compétences non publiée)",
 }
-KIND_LABELS = {"certification": "Certifications", "bloc": "Blocs", "fiche": "Fiches métiers ROME"}
 
 
 def _quotes(quotes: Sequence[Quote]) -> list[dict[str, Any]]:
@@ -264,7 +263,7 @@ def suggestions_text(suggestions: Sequence[Suggestion], warnings: Sequence[str] 
     for s in suggestions:
         if s.kind != kind:
             kind, rank_in_kind = s.kind, 0
-            lines.append(f"\n== {KIND_LABELS.get(kind, kind)} ==")
+            lines.append(f"\n== {SUGGESTION_KIND_LABELS.get(kind, kind)} ==")
         rank_in_kind += 1
         level = f", niveau {s.niveau}" if s.niveau else ""
         status = "" if s.actif else ", inactive"

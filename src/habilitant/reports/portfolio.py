@@ -11,6 +11,7 @@ import io
 import json
 from typing import Any
 
+from habilitant.labels import DECISION_LABELS
 from habilitant.portfolio.progression import PortfolioView, ProgressPoint
 from habilitant.portfolio.records import (
     ENTRY_KINDS,
@@ -22,7 +23,6 @@ from habilitant.portfolio.records import (
 from habilitant.reports.coverage import DEPTH_LABELS, coverage_dict, next_steps
 from habilitant.reports.render import evidence_dicts, parent_dicts, statement_fields
 
-DECISION_LABELS = {"attested": "attestée", "to_confirm": "à confirmer"}
 SOURCE_LABELS = {"analyse": "analyse du récit", "cible": "couverture de la cible"}
 
 

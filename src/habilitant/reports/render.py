@@ -16,6 +16,7 @@ from habilitant.domain import (
     Fiche,
     Parent,
 )
+from habilitant.labels import DECISION_LABELS, referentiel_label
 
 if TYPE_CHECKING:
     from habilitant.catalog import Catalog
@@ -174,17 +175,6 @@ def hits_text(hits: list[SearchHit]) -> str:
     return "\n".join(lines)
 
 
-_DECISION_LABELS = {"attested": "attestée", "to_confirm": "à confirmer"}
-_REFERENTIEL_TITLES = {
-    "rome": "ROME 4.0 — compétences et savoirs",
-    "rncp": "RNCP — blocs de compétences",
-    "rs": "Répertoire spécifique",
-    "rncp-2021": "RNCP — intitulés de blocs (2021)",
-    "esco": "ESCO",
-    "referens3": "RéFérens III",
-}
-
-
 def parent_dicts(parents: Sequence[Parent]) -> list[dict[str, str]]:
     """Parents as in every JSON answer (CLI, API, batch, portfolio)."""
     return [{"kind": p.kind, "code": p.code, "libelle": p.libelle} for p in parents]
@@ -247,9 +237,9 @@ def analysis_text(analysis: Analysis) -> str:
     for statement in analysis.statements:
         if statement.referentiel != current:
             current = statement.referentiel
-            title = _REFERENTIEL_TITLES.get(current, current)
+            title = referentiel_label(current)
             lines.append(f"\n== {title} ==")
-        decision = _DECISION_LABELS.get(statement.decision, statement.decision)
+        decision = DECISION_LABELS.get(statement.decision, statement.decision)
         lines.append(f"• {statement.libelle}  [{decision}, {statement.score:.2f}]")
         where = ", ".join(f"{p.kind} {p.code}" for p in statement.parents[:3])
         lines.append(f"    {statement.competence_id}" + (f" · {where}" if where else ""))
