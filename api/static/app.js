@@ -7,101 +7,101 @@ const LABELS = { decisions: {}, statuses: {}, suggestion_kinds: {}, referentiels
 const label = (group, code) => LABELS[group][code] || code;
 
 const $ = (id) => document.getElementById(id);
-const etat = { recits: [], markdown: "", cible: "", selection: null };
+const state = { recits: [], markdown: "", cible: "", selection: null };
 
-function el(tag, attrs = {}, ...enfants) {
+function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
-  for (const [cle, valeur] of Object.entries(attrs)) {
-    if (cle === "class") node.className = valeur;
-    else if (cle.startsWith("on")) node.addEventListener(cle.slice(2), valeur);
-    else if (valeur !== false && valeur !== null && valeur !== undefined) node.setAttribute(cle, valeur);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "class") node.className = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else if (value !== false && value !== null && value !== undefined) node.setAttribute(key, value);
   }
-  for (const enfant of enfants.flat()) {
-    if (enfant === null || enfant === undefined) continue;
-    node.append(enfant instanceof Node ? enfant : document.createTextNode(String(enfant)));
+  for (const child of children.flat()) {
+    if (child === null || child === undefined) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return node;
 }
 
-function pourcent(ratio) {
+function percent(ratio) {
   return `${Math.round(100 * ratio)} %`;
 }
 
 // --- Service -----------------------------------------------------------------------
 
-class ErreurService extends Error {
-  constructor(message, code, statut) {
+class ServiceError extends Error {
+  constructor(message, code, status) {
     super(message);
     this.code = code;
-    this.statut = statut;
+    this.statut = status;
   }
 }
 
-async function appeler(chemin, corps) {
-  const entetes = { Accept: "application/json" };
-  const cle = sessionStorage.getItem("habilitant-cle");
-  if (cle) entetes["X-API-Key"] = cle;
-  const options = { headers: entetes };
-  if (corps !== undefined) {
+async function callApi(path, body) {
+  const headers = { Accept: "application/json" };
+  const key = sessionStorage.getItem("habilitant-cle");
+  if (key) headers["X-API-Key"] = key;
+  const options = { headers: headers };
+  if (body !== undefined) {
     options.method = "POST";
-    entetes["Content-Type"] = "application/json";
-    options.body = JSON.stringify(corps);
+    headers["Content-Type"] = "application/json";
+    options.body = JSON.stringify(body);
   }
-  let reponse;
+  let response;
   try {
-    reponse = await fetch(chemin, options);
-  } catch (erreur) {
-    throw new ErreurService(
+    response = await fetch(path, options);
+  } catch (error) {
+    throw new ServiceError(
       "Le serveur ne répond pas. Vérifiez que « habilitant serve » est lancé, puis réessayez.",
       "serveur_injoignable",
       0,
     );
   }
-  let donnees = null;
+  let data = null;
   try {
-    donnees = await reponse.json();
-  } catch (erreur) {
-    donnees = null;
+    data = await response.json();
+  } catch (error) {
+    data = null;
   }
-  if (!reponse.ok) {
-    if (reponse.status === 401) $("zone-cle").hidden = false;
-    const detail = donnees && donnees.detail ? donnees.detail : `Erreur ${reponse.status}.`;
-    const conseil = donnees && donnees.hint ? ` ${donnees.hint}` : "";
-    throw new ErreurService(detail + conseil, donnees ? donnees.code : "", reponse.status);
+  if (!response.ok) {
+    if (response.status === 401) $("zone-cle").hidden = false;
+    const detail = data && data.detail ? data.detail : `Erreur ${response.status}.`;
+    const hint = data && data.hint ? ` ${data.hint}` : "";
+    throw new ServiceError(detail + hint, data ? data.code : "", response.status);
   }
-  return donnees;
+  return data;
 }
 
-async function surveillerService() {
+async function watchService() {
   const zone = $("etat-service");
   for (;;) {
     try {
-      const reponse = await fetch("/health");
-      const donnees = await reponse.json();
-      if (reponse.ok) {
+      const response = await fetch("/health");
+      const data = await response.json();
+      if (response.ok) {
         zone.textContent = "Service prêt.";
         zone.className = "etat pret";
         return true;
       }
       zone.textContent =
-        donnees.status === "failed"
-          ? `Le service n'a pas pu démarrer : ${donnees.detail}`
+        data.status === "failed"
+          ? `Le service n'a pas pu démarrer : ${data.detail}`
           : "Le service démarre (chargement des modèles)…";
-      if (donnees.status === "failed") return false;
-    } catch (erreur) {
+      if (data.status === "failed") return false;
+    } catch (error) {
       zone.textContent = "Le serveur ne répond pas. Nouvelle tentative…";
     }
-    await new Promise((fin) => setTimeout(fin, 2000));
+    await new Promise((end) => setTimeout(end, 2000));
   }
 }
 
-async function chargerReferentiels() {
+async function loadReferentiels() {
   const zone = $("referentiels");
   try {
-    const [liste, mots] = await Promise.all([appeler("/referentiels"), appeler("/labels")]);
-    Object.assign(LABELS, mots);
+    const [list, words] = await Promise.all([callApi("/referentiels"), callApi("/labels")]);
+    Object.assign(LABELS, words);
     if ($("referentiels-vide")) $("referentiels-vide").remove();
-    for (const referentiel of liste) {
+    for (const referentiel of list) {
       const id = `ref-${referentiel.name}`;
       zone.append(
         el(
@@ -112,230 +112,230 @@ async function chargerReferentiels() {
         ),
       );
     }
-  } catch (erreur) {
-    if ($("referentiels-vide")) $("referentiels-vide").textContent = `Liste indisponible : ${erreur.message}`;
+  } catch (error) {
+    if ($("referentiels-vide")) $("referentiels-vide").textContent = `Liste indisponible : ${error.message}`;
   }
 }
 
-// --- Saisie ------------------------------------------------------------------------
+// --- Input -------------------------------------------------------------------------
 
-function ajouterRecit() {
-  const numero = document.querySelectorAll("#recits textarea").length + 1;
-  const id = `recit-${numero}`;
+function addNarrative() {
+  const number = document.querySelectorAll("#recits textarea").length + 1;
+  const id = `recit-${number}`;
   const bloc = el(
     "div",
     { class: "recit" },
-    el("label", { for: id }, `Entretien ${numero}`),
+    el("label", { for: id }, `Entretien ${number}`),
     el("textarea", { id, name: "recit", rows: "6" }),
   );
   $("recits").append(bloc);
   $(id).focus();
 }
 
-function afficherErreur(message) {
+function showError(message) {
   const zone = $("erreur");
   zone.hidden = !message; // shown first, then filled: screen readers announce the change
   zone.textContent = message;
 }
 
-function occupe(actif, texte = "Analyse en cours…") {
-  $("progression").hidden = !actif;
-  $("progression-texte").textContent = texte;
-  $("analyser").disabled = actif;
-  $("formulaire").setAttribute("aria-busy", actif ? "true" : "false");
+function setBusy(active, text = "Analyse en cours…") {
+  $("progression").hidden = !active;
+  $("progression-texte").textContent = text;
+  $("analyser").disabled = active;
+  $("formulaire").setAttribute("aria-busy", active ? "true" : "false");
 }
 
-async function analyser(evenement) {
-  evenement.preventDefault();
-  afficherErreur("");
-  const cle = $("cle").value.trim();
-  if (cle) sessionStorage.setItem("habilitant-cle", cle);
-  // NFC, as the server normalises: evidence offsets count code points of this very text.
-  const textes = [...document.querySelectorAll("#recits textarea")]
+async function runAnalysis(event) {
+  event.preventDefault();
+  showError("");
+  const key = $("cle").value.trim();
+  if (key) sessionStorage.setItem("habilitant-cle", key);
+  // Sent in NFC and shown as sent: the evidence offsets the server gives index this text.
+  const texts = [...document.querySelectorAll("#recits textarea")]
     .map((zone) => zone.value.normalize("NFC"))
-    .filter((texte) => texte.trim());
-  if (!textes.length) {
-    afficherErreur("Saisissez au moins un récit avant de lancer l'analyse.");
+    .filter((text) => text.trim());
+  if (!texts.length) {
+    showError("Saisissez au moins un récit avant de lancer l'analyse.");
     $("recit-1").focus();
     return;
   }
-  if (!document.querySelector("input[name=referentiel]")) await chargerReferentiels();
+  if (!document.querySelector("input[name=referentiel]")) await loadReferentiels();
   const referentiels = [...document.querySelectorAll("input[name=referentiel]:checked")].map(
     (c) => c.value,
   );
   if (document.querySelector("input[name=referentiel]") && !referentiels.length) {
-    afficherErreur("Cochez au moins un référentiel.");
+    showError("Cochez au moins un référentiel.");
     document.querySelector("input[name=referentiel]").focus();
     return;
   }
-  const cible = $("cible").value.trim();
-  occupe(true);
+  const target = $("cible").value.trim();
+  setBusy(true);
   try {
-    occupe(true, textes.length > 1 ? `Analyse des ${textes.length} récits…` : "Analyse du récit…");
+    setBusy(true, texts.length > 1 ? `Analyse des ${texts.length} récits…` : "Analyse du récit…");
     // One request: the server reads the narratives once for statements, coverage, suggestions.
-    const vue = await appeler("/overview", {
-      texts: textes,
+    const view = await callApi("/overview", {
+      texts: texts,
       referentiels,
-      certification: cible || null,
-      include_markdown: Boolean(cible),
+      certification: target || null,
+      include_markdown: Boolean(target),
       limit: 5,
     });
-    const [analyses, couverture, suggestions] = [vue.analyses, vue.coverage, vue.suggestions];
-    etat.recits = textes;
-    afficherResultats(analyses, couverture, suggestions);
-  } catch (erreur) {
-    afficherErreur(erreur.message);
+    const [analyses, coverage, suggestions] = [view.analyses, view.coverage, view.suggestions];
+    state.recits = texts;
+    showResults(analyses, coverage, suggestions);
+  } catch (error) {
+    showError(error.message);
   } finally {
-    occupe(false);
+    setBusy(false);
     if (!$("erreur").hidden) $("analyser").focus(); // focus was on the disabled button
   }
 }
 
-// --- Résultats ---------------------------------------------------------------------
+// --- Results ----------------------------------------------------------------------
 
-function afficherResultats(analyses, couverture, suggestions) {
-  const avertissements = [
+function showResults(analyses, coverage, suggestions) {
+  const warnings = [
     ...analyses.flatMap((a, i) => a.warnings.map((w) => (analyses.length > 1 ? `Récit ${i + 1} : ${w}` : w))),
-    ...(couverture ? couverture.warnings : []),
+    ...(coverage ? coverage.warnings : []),
   ];
   $("avertissements").replaceChildren(
-    ...[...new Set(avertissements)].map((w) => el("p", { class: "avertissement" }, w)),
+    ...[...new Set(warnings)].map((w) => el("p", { class: "avertissement" }, w)),
   );
-  afficherRecits([]);
-  afficherEnonces(analyses);
-  afficherCouverture(couverture);
-  afficherSuggestions(suggestions);
-  const resultats = $("resultats");
-  resultats.hidden = false;
-  resultats.focus();
+  showNarratives([]);
+  showStatements(analyses);
+  showCoverage(coverage);
+  showSuggestions(suggestions);
+  const results = $("resultats");
+  results.hidden = false;
+  results.focus();
 }
 
-function afficherRecits(preuves) {
-  // preuves: [{narrative, start, end}] to highlight, in the original text (offsets).
-  const vue = $("vue-recits");
-  vue.replaceChildren();
-  etat.recits.forEach((texte, numero) => {
-    const spans = preuves
-      .filter((p) => (p.narrative || 0) === numero)
+function showNarratives(quotes) {
+  // quotes: [{narrative, start, end}] to highlight, in the original text (offsets).
+  const view = $("vue-recits");
+  view.replaceChildren();
+  state.recits.forEach((text, number) => {
+    const spans = quotes
+      .filter((p) => (p.narrative || 0) === number)
       .sort((a, b) => a.start - b.start);
-    const bloc = el("div", { class: "recit-lu", "data-recit": String(numero) });
-    if (etat.recits.length > 1) bloc.append(el("h4", {}, `Entretien ${numero + 1}`));
-    const paragraphe = el("p", {});
-    const points = Array.from(texte); // offsets are in code points, not UTF-16 units
-    const morceau = (debut, fin) => points.slice(debut, fin).join("");
+    const bloc = el("div", { class: "recit-lu", "data-recit": String(number) });
+    if (state.recits.length > 1) bloc.append(el("h4", {}, `Entretien ${number + 1}`));
+    const paragraph = el("p", {});
+    const points = Array.from(text); // offsets are in code points, not UTF-16 units
+    const piece = (start, end) => points.slice(start, end).join("");
     let position = 0;
     for (const span of spans) {
       if (span.start < position) continue;
-      paragraphe.append(morceau(position, span.start));
-      paragraphe.append(el("mark", { class: "preuve" }, morceau(span.start, span.end)));
+      paragraph.append(piece(position, span.start));
+      paragraph.append(el("mark", { class: "preuve" }, piece(span.start, span.end)));
       position = span.end;
     }
-    paragraphe.append(morceau(position));
-    bloc.append(paragraphe);
-    vue.append(bloc);
+    paragraph.append(piece(position));
+    bloc.append(paragraph);
+    view.append(bloc);
   });
 }
 
-function selectionner(bouton, preuves) {
-  for (const autre of document.querySelectorAll("[aria-pressed=true]")) {
-    autre.setAttribute("aria-pressed", "false");
+function select(button, quotes) {
+  for (const other of document.querySelectorAll("[aria-pressed=true]")) {
+    other.setAttribute("aria-pressed", "false");
   }
-  bouton.setAttribute("aria-pressed", "true");
-  afficherRecits(preuves);
-  $("annonce").textContent = `${preuves.length} preuve(s) surlignée(s) dans le récit.`;
-  const premiere = document.querySelector("#vue-recits mark");
-  if (premiere) premiere.scrollIntoView({ block: "nearest" });
+  button.setAttribute("aria-pressed", "true");
+  showNarratives(quotes);
+  $("annonce").textContent = `${quotes.length} preuve(s) surlignée(s) dans le récit.`;
+  const first = document.querySelector("#vue-recits mark");
+  if (first) first.scrollIntoView({ block: "nearest" });
 }
 
-function afficherEnonces(analyses) {
+function showStatements(analyses) {
   const zone = $("enonces");
   zone.replaceChildren();
   let total = 0;
-  analyses.forEach((analyse, numero) => {
-    if (analyses.length > 1) zone.append(el("h4", { class: "entretien" }, `Entretien ${numero + 1}`));
+  analyses.forEach((analyse, number) => {
+    if (analyses.length > 1) zone.append(el("h4", { class: "entretien" }, `Entretien ${number + 1}`));
     if (!analyse.statements.length) {
       zone.append(
         el("p", { class: "vide" }, "Aucune compétence ne peut être affirmée à partir de ce récit."),
       );
       return;
     }
-    const parReferentiel = new Map();
-    for (const enonce of analyse.statements) {
-      if (!parReferentiel.has(enonce.referentiel)) parReferentiel.set(enonce.referentiel, []);
-      parReferentiel.get(enonce.referentiel).push(enonce);
+    const byReferentiel = new Map();
+    for (const statement of analyse.statements) {
+      if (!byReferentiel.has(statement.referentiel)) byReferentiel.set(statement.referentiel, []);
+      byReferentiel.get(statement.referentiel).push(statement);
     }
-    for (const [referentiel, enonces] of parReferentiel) {
+    for (const [referentiel, statements] of byReferentiel) {
       zone.append(el("h4", {}, label("referentiels", referentiel)));
-      const liste = el("ul", { class: "enonces" });
-      for (const enonce of enonces) {
+      const list = el("ul", { class: "enonces" });
+      for (const statement of statements) {
         total += 1;
-        const preuves = enonce.evidence.map((e) => ({ ...e, narrative: numero }));
-        const lieu = enonce.parents
+        const quotes = statement.evidence.map((e) => ({ ...e, narrative: number }));
+        const place = statement.parents
           .slice(0, 3)
           .map((p) => `${p.kind} ${p.code}`)
           .join(" · ");
-        const bouton = el(
+        const button = el(
           "button",
-          { type: "button", class: "enonce", "aria-pressed": "false", "data-id": enonce.competence_id },
-          el("span", { class: "libelle" }, enonce.libelle),
-          el("span", { class: `decision ${enonce.decision}` }, label("decisions", enonce.decision)),
-          el("span", { class: "score" }, `score ${enonce.score.toFixed(2)}`),
-          el("span", { class: "lieu" }, `${enonce.competence_id}${lieu ? " · " + lieu : ""}`),
+          { type: "button", class: "enonce", "aria-pressed": "false", "data-id": statement.competence_id },
+          el("span", { class: "libelle" }, statement.libelle),
+          el("span", { class: `decision ${statement.decision}` }, label("decisions", statement.decision)),
+          el("span", { class: "score" }, `score ${statement.score.toFixed(2)}`),
+          el("span", { class: "lieu" }, `${statement.competence_id}${place ? " · " + place : ""}`),
         );
-        bouton.addEventListener("click", () => selectionner(bouton, preuves));
-        liste.append(el("li", {}, bouton));
+        button.addEventListener("click", () => select(button, quotes));
+        list.append(el("li", {}, button));
       }
-      zone.append(liste);
+      zone.append(list);
     }
   });
   $("annonce").textContent = `${total} compétence(s) trouvée(s).`;
 }
 
-function afficherCouverture(couverture) {
+function showCoverage(coverage) {
   const section = $("couverture");
-  section.hidden = !couverture;
-  if (!couverture) return;
-  etat.markdown = couverture.markdown || "";
-  etat.cible = couverture.target.code;
-  const cible = couverture.target;
-  const profondeur =
-    couverture.depth === "bloc_titles"
+  section.hidden = !coverage;
+  if (!coverage) return;
+  state.markdown = coverage.markdown || "";
+  state.cible = coverage.target.code;
+  const target = coverage.target;
+  const depth =
+    coverage.depth === "bloc_titles"
       ? "jugée sur les intitulés des blocs (liste des compétences non publiée)"
       : "jugée sur les compétences de chaque bloc";
   $("couverture-resume").replaceChildren(
     el(
       "p",
       {},
-      el("strong", {}, `${cible.code} — ${cible.libelle}`),
-      ` : couverture globale ${pourcent(couverture.coverage_ratio)}, ${profondeur}.`,
+      el("strong", {}, `${target.code} — ${target.libelle}`),
+      ` : couverture globale ${percent(coverage.coverage_ratio)}, ${depth}.`,
     ),
   );
   // Chart: one stacked bar per bloc; the text beside it says the same for screen readers.
-  const graphique = $("graphique");
-  graphique.replaceChildren();
-  for (const bloc of couverture.blocs) {
-    const compte = { covered: 0, partial: 0, missing: 0 };
-    for (const c of bloc.competences) compte[c.status] += 1;
+  const chart = $("graphique");
+  chart.replaceChildren();
+  for (const bloc of coverage.blocs) {
+    const counts = { covered: 0, partial: 0, missing: 0 };
+    for (const c of bloc.competences) counts[c.status] += 1;
     const n = bloc.competences.length || 1;
-    const barre = el(
+    const bar = el(
       "div",
       { class: "barre", "aria-hidden": "true" },
-      ...["covered", "partial", "missing"].map((statut) => {
-        const part = el("span", { class: `part ${statut}` });
-        part.style.width = `${(100 * compte[statut]) / n}%`; // CSSOM: allowed by the CSP
+      ...["covered", "partial", "missing"].map((status) => {
+        const part = el("span", { class: `part ${status}` });
+        part.style.width = `${(100 * counts[status]) / n}%`; // CSSOM: allowed by the CSP
         return part;
       }),
     );
-    graphique.append(
+    chart.append(
       el(
         "div",
         { class: "ligne-bloc", "data-bloc": bloc.code },
         el("span", { class: "nom-bloc" }, `${bloc.code} ${bloc.libelle}`),
-        barre,
+        bar,
         el(
           "span",
           { class: "chiffres" },
-          `${pourcent(bloc.coverage_ratio)} — ${compte.covered} couverte(s), ${compte.partial} partielle(s), ${compte.missing} manquante(s)`,
+          `${percent(bloc.coverage_ratio)} — ${counts.covered} couverte(s), ${counts.partial} partielle(s), ${counts.missing} manquante(s)`,
           bloc.ready_for_vae ? " — prêt pour une VAE partielle" : "",
         ),
       ),
@@ -343,64 +343,64 @@ function afficherCouverture(couverture) {
   }
   const blocs = $("blocs");
   blocs.replaceChildren();
-  for (const bloc of couverture.blocs) {
+  for (const bloc of coverage.blocs) {
     const details = el(
       "details",
       { class: "bloc", open: "" },
-      el("summary", {}, `${bloc.code} — ${bloc.libelle} (${pourcent(bloc.coverage_ratio)})`),
+      el("summary", {}, `${bloc.code} — ${bloc.libelle} (${percent(bloc.coverage_ratio)})`),
     );
-    for (const statut of ["covered", "partial", "missing"]) {
-      const items = bloc.competences.filter((c) => c.status === statut);
+    for (const status of ["covered", "partial", "missing"]) {
+      const items = bloc.competences.filter((c) => c.status === status);
       if (!items.length) continue;
-      const mot = label("statuses", statut);
-      details.append(el("h4", {}, `${mot[0].toUpperCase()}${mot.slice(1)}s`));
-      const liste = el("ul", { class: `statut-${statut}` });
+      const word = label("statuses", status);
+      details.append(el("h4", {}, `${word[0].toUpperCase()}${word.slice(1)}s`));
+      const list = el("ul", { class: `statut-${status}` });
       for (const item of items) {
-        if (statut === "missing") {
-          liste.append(el("li", {}, item.libelle));
+        if (status === "missing") {
+          list.append(el("li", {}, item.libelle));
           continue;
         }
-        const bouton = el(
+        const button = el(
           "button",
           { type: "button", class: "enonce", "aria-pressed": "false" },
           el("span", { class: "libelle" }, item.libelle),
-          el("span", { class: `decision ${statut}` }, label("statuses", statut)),
+          el("span", { class: `decision ${status}` }, label("statuses", status)),
         );
-        bouton.addEventListener("click", () => selectionner(bouton, item.evidence));
-        liste.append(el("li", {}, bouton));
+        button.addEventListener("click", () => select(button, item.evidence));
+        list.append(el("li", {}, button));
       }
-      details.append(liste);
+      details.append(list);
     }
     blocs.append(details);
   }
 }
 
-function afficherSuggestions(donnees) {
+function showSuggestions(data) {
   const section = $("suggestions");
   const zone = $("liste-suggestions");
   zone.replaceChildren();
   section.hidden = false;
-  if (!donnees.suggestions.length) {
+  if (!data.suggestions.length) {
     zone.append(el("p", { class: "vide" }, "Aucune certification ni fiche n'est étayée par ces récits."));
     return;
   }
   let type = null;
-  let liste = null;
-  for (const s of donnees.suggestions) {
+  let list = null;
+  for (const s of data.suggestions) {
     if (s.kind !== type) {
       type = s.kind;
       zone.append(el("h4", {}, label("suggestion_kinds", type)));
-      liste = el("ol", { class: "suggestions" });
-      zone.append(liste);
+      list = el("ol", { class: "suggestions" });
+      zone.append(list);
     }
-    const niveau = s.niveau ? `, niveau ${s.niveau}` : "";
-    const actif = s.actif ? "" : ", inactive";
-    liste.append(
+    const level = s.niveau ? `, niveau ${s.niveau}` : "";
+    const active = s.actif ? "" : ", inactive";
+    list.append(
       el(
         "li",
         {},
         el("strong", {}, `${s.code} ${s.libelle}`),
-        ` (${s.referentiel}${niveau}${actif}) — ${pourcent(s.coverage_ratio)}`,
+        ` (${s.referentiel}${level}${active}) — ${percent(s.coverage_ratio)}`,
         el("br"),
         el("span", { class: "pourquoi" }, s.why),
       ),
@@ -408,36 +408,36 @@ function afficherSuggestions(donnees) {
   }
 }
 
-// --- Synthèse ----------------------------------------------------------------------
+// --- Synthesis --------------------------------------------------------------------
 
-async function copierSynthese() {
+async function copySynthesis() {
   try {
-    await navigator.clipboard.writeText(etat.markdown);
+    await navigator.clipboard.writeText(state.markdown);
     $("annonce").textContent = "Synthèse copiée dans le presse-papiers.";
-  } catch (erreur) {
-    afficherErreur("La copie a été refusée par le navigateur : utilisez le téléchargement.");
+  } catch (error) {
+    showError("La copie a été refusée par le navigateur : utilisez le téléchargement.");
   }
 }
 
-function telechargerSynthese() {
-  const blob = new Blob([etat.markdown], { type: "text/markdown;charset=utf-8" });
-  const lien = el("a", { href: URL.createObjectURL(blob), download: `synthese-${etat.cible}.md` });
-  document.body.append(lien);
-  lien.click();
-  lien.remove();
-  setTimeout(() => URL.revokeObjectURL(lien.href), 10000);
+function downloadSynthesis() {
+  const blob = new Blob([state.markdown], { type: "text/markdown;charset=utf-8" });
+  const link = el("a", { href: URL.createObjectURL(blob), download: `synthese-${state.cible}.md` });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10000);
 }
 
 document.addEventListener("DOMContentLoaded", async () => {
-  $("formulaire").addEventListener("submit", analyser);
-  $("ajouter-recit").addEventListener("click", ajouterRecit);
-  $("copier").addEventListener("click", copierSynthese);
-  $("telecharger").addEventListener("click", telechargerSynthese);
+  $("formulaire").addEventListener("submit", runAnalysis);
+  $("ajouter-recit").addEventListener("click", addNarrative);
+  $("copier").addEventListener("click", copySynthesis);
+  $("telecharger").addEventListener("click", downloadSynthesis);
   $("imprimer").addEventListener("click", () => window.print());
   $("cle").addEventListener("change", () => {
     sessionStorage.setItem("habilitant-cle", $("cle").value.trim());
-    if (!document.querySelector("input[name=referentiel]")) chargerReferentiels();
+    if (!document.querySelector("input[name=referentiel]")) loadReferentiels();
   });
   if (sessionStorage.getItem("habilitant-cle")) $("zone-cle").hidden = false;
-  if (await surveillerService()) await chargerReferentiels();
+  if (await watchService()) await loadReferentiels();
 });
