@@ -30,6 +30,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,22 @@ class Settings(BaseSettings):
     body_read_seconds: float = 20.0  # time a client has to send its whole request body
     portfolio_db: Path = Field(default=REPO_ROOT / "data" / "portfolio.sqlite3")
     training_offers: Path | None = None  # labelled offers for habilitant train
+
+    def child_settings(self, *, with_secrets: bool = False) -> dict[str, Any]:
+        """Every setting, as JSON values, for a process started from this one (an API
+        worker, a Dask worker) to rebuild the same :class:`Settings`: no list of fields is
+        kept by hand anywhere. The API key only ``with_secrets`` (API workers need it)."""
+        data = self.model_dump(mode="json", exclude={"api_key"})
+        if with_secrets and self.api_key is not None:
+            data["api_key"] = self.api_key.get_secret_value()
+        return {name: value for name, value in data.items() if value is not None}
+
+    def child_environment(self, *, with_secrets: bool = False) -> dict[str, str]:
+        """:meth:`child_settings` as ``HABILITANT_*`` environment variables."""
+        return {
+            f"HABILITANT_{name.upper()}": value if isinstance(value, str) else json.dumps(value)
+            for name, value in self.child_settings(with_secrets=with_secrets).items()
+        }
 
     @property
     def resolved_index_dir(self) -> Path:

@@ -27,9 +27,7 @@ def worker_settings(settings: Any) -> str:
     compute differently."""
     from habilitant.encoder import resolved_precision
 
-    fields = {"referentiels", "models_dir", "encoder", "encoder_dimension", "index_dir"}
-    fields |= {"max_text_chars"}
-    data = settings.model_dump(mode="json", include=fields | {"batch_size"})
+    data = settings.child_settings()
     data["precision"] = resolved_precision(settings.precision)
     return json.dumps(data, sort_keys=True)
 

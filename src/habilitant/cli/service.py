@@ -28,12 +28,8 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     import uvicorn
 
     settings = settings_of(ctx)
-    # Workers are separate processes: they read their settings from the environment.
-    os.environ["HABILITANT_REFERENTIELS"] = str(settings.referentiels)
-    os.environ["HABILITANT_MODELS_DIR"] = str(settings.models_dir)
-    os.environ["HABILITANT_ENCODER"] = settings.encoder
-    if settings.encoder_dimension:
-        os.environ["HABILITANT_ENCODER_DIMENSION"] = str(settings.encoder_dimension)
+    # Workers are separate processes: they rebuild these settings from the environment.
+    os.environ.update(settings.child_environment(with_secrets=True))
     if workers > 1:  # share the cores between the processes instead of oversubscribing them
         threads = max(1, (os.cpu_count() or 1) // workers)
         for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
