@@ -113,3 +113,52 @@ def test_render_suggestions_match_their_api_schema() -> None:
     ]
     assert_matches(SuggestionsPublic, suggestions_dict(found, ["Récit 1 : court."]))
     assert_matches(SuggestionsPublic, suggestions_dict([]))
+
+
+def test_render_portfolio_matches_its_api_schema_with_a_followed_target() -> None:
+    import datetime as dt
+
+    from api.schemas import PortfolioPublic, StoredStatementPublic
+
+    from habilitant.portfolio.progression import progression
+    from habilitant.portfolio.records import (
+        Entry,
+        Person,
+        Portfolio,
+        StoredEvidence,
+        StoredStatement,
+    )
+    from habilitant.reports.portfolio import portfolio_dict, statement_dict
+
+    stored = StoredStatement(
+        1,
+        1,
+        "rncp:1",
+        "1",
+        "rncp",
+        "Encaisser",
+        "competence",
+        "attested",
+        0.8,
+        "analyse",
+        "validated",
+        "2024-02-01T10:00:00+00:00",
+        (Parent("bloc", "RNCP1BC01", "Tenir la caisse"),),
+        (StoredEvidence(START, START + 14, None),),  # without consent: offsets only
+    )
+    entry = Entry(
+        1,
+        "P-1",
+        dt.date(2024, 1, 15),
+        "entretien",
+        "",
+        False,
+        None,
+        "RNCP1",
+        "2024-01-15T10:00:00+00:00",
+        (stored,),
+    )
+    portfolio = Portfolio(Person("P-1", "2024-01-15T10:00:00+00:00"), (entry,))
+    assert_matches(StoredStatementPublic, statement_dict(stored))
+    assert_matches(PortfolioPublic, portfolio_dict(progression(portfolio, TARGET)))
+    assert_matches(PortfolioPublic, portfolio_dict(progression(portfolio)))
