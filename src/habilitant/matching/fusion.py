@@ -117,29 +117,19 @@ def fuse(
     structure: Structure,
     config: MatchingConfig,
     group_sets: list[np.ndarray],
-    group_lexical: np.ndarray | None = None,
-    name_overlap: np.ndarray | None = None,
-    role_scores: np.ndarray | None = None,
+    **signals: np.ndarray | None,
 ) -> Fused:
-    """Fuse centred ``(segments, entries)`` similarities with the structure.
+    """Fuse centred ``(segments, entries)`` similarities with the structure: each entry's
+    best segment, then :func:`fuse_evidence` (``signals``: its ``group_lexical``,
+    ``name_overlap``, ``role_scores``).
 
     ``group_sets`` lists group ids whose posteriors are normalised together (e.g. all ROME
-    fiches); ``group_lexical`` is the BM25 of the narrative per group, ``name_overlap`` the
-    share of each entry's words found in the narrative.
+    fiches).
     """
     evidence_matrix = dense if lexical is None else dense + config.lexical_weight * lexical
     best_segment = evidence_matrix.argmax(axis=0)
     evidence = evidence_matrix[best_segment, np.arange(evidence_matrix.shape[1])]
-    return fuse_evidence(
-        evidence,
-        best_segment,
-        structure,
-        config,
-        group_sets,
-        group_lexical,
-        name_overlap,
-        role_scores,
-    )
+    return fuse_evidence(evidence, best_segment, structure, config, group_sets, **signals)
 
 
 def best_evidence(
@@ -180,8 +170,10 @@ def fuse_evidence(
     name_overlap: np.ndarray | None = None,
     role_scores: np.ndarray | None = None,
 ) -> Fused:
-    """:func:`fuse` from each entry's best evidence and segment; ``role_scores`` marks the
-    groups the narrative names as the person's job."""
+    """:func:`fuse` from each entry's best evidence and segment. ``group_lexical`` is the
+    BM25 of the narrative per group, ``name_overlap`` the share of each entry's words found in
+    the narrative, ``role_scores`` marks the groups the narrative names as the person's
+    job."""
     pooled = structure.pool_members(evidence, config.pool_beta)
     titles = structure.max_titles(evidence)
     group_scores = np.where(
