@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 
@@ -296,3 +297,24 @@ def test_api_logs_hold_no_narrative_or_query(api_client, caplog) -> None:
     joined = "\n".join(messages)
     for word in ("Dupont", "Parkinson", "soignait"):
         assert word not in joined
+
+
+@pytest.mark.parametrize(
+    ("code", "path"),
+    [
+        ("J1501", "/fiches/J1501"),
+        ("RNCP37674", "/certifications/RNCP37674"),
+        ("RS5000", "/certifications/RS5000"),
+    ],
+)
+def test_api_and_cli_give_the_same_json_for_a_referential_item(
+    api_client, settings, code, path
+) -> None:
+    from click.testing import CliRunner
+
+    from habilitant.cli import cli
+
+    base = ["--referentiels", str(settings.referentiels), "--models-dir", str(settings.models_dir)]
+    shown = CliRunner().invoke(cli, [*base, "referentiels", "show", code, "--json"])
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.output) == api_client.get(path).json()

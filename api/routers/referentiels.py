@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -12,8 +11,7 @@ from api.routers.analyse import ERRORS
 from api.schemas import NARRATIVE, LabelsPublic
 from habilitant.errors import UnknownCodeError
 from habilitant.labels import all_labels, referentiel_label
-from habilitant.reports.render import hit_dict, show_json
-from habilitant.targets import certification_notes
+from habilitant.reports.render import hit_dict, show_dict
 
 router = APIRouter(tags=["référentiels"])
 
@@ -44,30 +42,21 @@ def labels() -> dict[str, dict[str, str]]:
 def certification(code: str, pipeline: Pipeline) -> dict[str, Any]:
     """Une certification, ses blocs et leurs compétences ; son état et ses successeurs."""
     catalog = pipeline.catalog
-    found = catalog.certification(code)
-    data = json.loads(show_json(found, catalog))
-    data["notes"] = list(certification_notes(found, catalog))
-    return data
+    return show_dict(catalog.certification(code), catalog)
 
 
 @router.get("/fiches/{code}", responses=ERRORS)
 def fiche(code: str, pipeline: Pipeline) -> dict[str, Any]:
     """Une fiche métier ROME, ses appellations et ses compétences et savoirs."""
     catalog = pipeline.catalog
-    found = catalog.fiche(code)
-    data = json.loads(show_json(found, catalog))
-    for item in data["items"]:
-        competence = catalog.competences.get(item["competence_id"])
-        if competence is not None:
-            item.update(libelle=competence.libelle, kind=competence.kind)
-    return data
+    return show_dict(catalog.fiche(code), catalog)
 
 
 @router.get("/competences/{competence_id}", responses=ERRORS)
 def competence(competence_id: str, pipeline: Pipeline) -> dict[str, Any]:
     """Une compétence : libellé exact, nature, place dans son référentiel."""
     catalog = pipeline.catalog
-    return json.loads(show_json(catalog.competence(competence_id), catalog))
+    return show_dict(catalog.competence(competence_id), catalog)
 
 
 @router.get("/search", responses=ERRORS)

@@ -130,7 +130,15 @@ def show_text(item: Certification | Fiche | Competence | EmploiType, catalog: Ca
     return f"{item.id} ({item.kind}) — {item.libelle}\n  {_parents_text(item)}"
 
 
-def show_json(item: Certification | Fiche | Competence | EmploiType, catalog: Catalog) -> str:
+def show_dict(
+    item: Certification | Fiche | Competence | EmploiType, catalog: Catalog
+) -> dict[str, Any]:
+    """A certification, fiche, competence or emploi-type as JSON: the same for ``habilitant
+    referentiels show --json`` and the API (``/certifications/…``, ``/fiches/…``,
+    ``/competences/…``). A certification carries its blocs' competences and its notes
+    (inactive, replaced, titles only); a fiche's items carry their wording and kind."""
+    from habilitant.targets import certification_notes
+
     data = asdict(item)
     if isinstance(item, Certification):
         for bloc in data["blocs"]:
@@ -139,7 +147,17 @@ def show_json(item: Certification | Fiche | Competence | EmploiType, catalog: Ca
                 for cid in bloc["competence_ids"]
                 if cid in catalog.competences
             ]
-    return to_json(data)
+        data["notes"] = list(certification_notes(item, catalog))
+    if isinstance(item, Fiche):
+        for entry in data["items"]:
+            competence = catalog.competences.get(entry["competence_id"])
+            if competence is not None:
+                entry.update(libelle=competence.libelle, kind=competence.kind)
+    return data
+
+
+def show_json(item: Certification | Fiche | Competence | EmploiType, catalog: Catalog) -> str:
+    return to_json(show_dict(item, catalog))
 
 
 def hit_dict(hit: SearchHit) -> dict[str, Any]:
