@@ -14,9 +14,9 @@
    case's level); cases whose expected numeros are not loaded are skipped and counted.
 5. Offers (DEV): the right ROME fiche among the fiche suggestions (accuracy@1/@5) beside the
    analysis alone (fiche scores of the matcher).
-6. ``--sweep``: the suggestion order for several values of ``GROUP_WEIGHT`` on the dev offers
-   (fiche), the 20 fiches of the extract, every 16th fiche of the 2021 table and the search
-   cases — the table ``GROUP_WEIGHT`` was chosen from.
+6. ``--sweep``: the suggestion order for several values of ``CoverageConfig.suggest_group_weight``
+   on the dev offers (fiche), the 20 fiches of the extract, every 16th fiche of the 2021 table
+   and the search cases — the table the weight was chosen from.
 """
 
 from __future__ import annotations
@@ -245,7 +245,7 @@ def main() -> None:
     parser.add_argument("--limit-2021", type=int, default=None, help="fiches of the 2021 table")
     parser.add_argument("--skip", nargs="*", default=(), help="sections to skip (1-5)")
     parser.add_argument("--merge", action="store_true", help="update the JSON, keep the rest")
-    parser.add_argument("--sweep", action="store_true", help="section 6: GROUP_WEIGHT table")
+    parser.add_argument("--sweep", action="store_true", help="section 6: the group weight table")
     parser.add_argument("--json", type=Path, default=REPO / "scripts/results/bench_coverage.json")
     args = parser.parse_args()
     tick = time.perf_counter()
@@ -272,7 +272,7 @@ def main() -> None:
         print("\n5. Offres (dev), fiche ROME:", results["offers_fiches_dev"])
     if args.sweep:
         results["group_weight_sweep"] = sweep(h, offers, args.eval / "rncp-search-cases.json")
-        print("\n6. GROUP_WEIGHT (top-1, top-5):")
+        print("\n6. suggest_group_weight (top-1, top-5):")
         for row in results["group_weight_sweep"]:
             print("  ", row)
     results["total_s"] = round(time.perf_counter() - tick, 1)

@@ -46,6 +46,11 @@ class CoverageConfig:
     partial_evidence: float = 0.05
     partial_weight: float = 0.5  # a partial statement counts half in a ratio
     ready_ratio: float = 0.75  # a bloc at or above this ratio looks ready for a partial VAE
+    # Suggestions (habilitant.suggest): the weight of the matcher's score of a row's group
+    # (chosen on the dev offers with scripts/bench_coverage.py --sweep), and of the mean
+    # evidence, which only orders equal ratios.
+    suggest_group_weight: float = 8.0
+    suggest_tie_weight: float = 0.1
 
 
 def entry_statuses(

@@ -5,11 +5,13 @@ a row of one sparse matrix over the index entries, so ranking them all is one sp
 per narrative. A row's coverage ratio is the share of its statements covered (partial ones
 count half, as in :mod:`habilitant.coverage`). Rows are ranked by::
 
-    key = coverage_ratio + GROUP_WEIGHT * group_score + TIE_WEIGHT * mean_evidence
+    key = coverage_ratio + group_weight * group_score + tie_weight * mean_evidence
 
 where ``group_score`` is the matcher's score of the row's fiche / certification / bloc
 (pooled member evidence, titles, BM25 — the fiche classifier of ``analyse``). With the ratio
-alone, small targets whose two statements are partly covered win; ``GROUP_WEIGHT`` was chosen
+alone, small targets whose two statements are partly covered win. Both weights are decision
+values (:class:`~habilitant.coverage.CoverageConfig`, ``suggest_group_weight`` and
+``suggest_tie_weight``, recorded with the index's calibration); the group weight was chosen
 on the dev offers (fiche accuracy) together with the self-consistency checks and the search
 cases (``scripts/bench_coverage.py``). Only the public referentials are used: no provider, no
 training offer.
@@ -30,8 +32,6 @@ from habilitant.errors import UnknownCodeError
 
 SuggestionKind = Literal["certification", "bloc", "fiche"]
 SUGGESTION_KINDS: tuple[SuggestionKind, ...] = ("certification", "bloc", "fiche")
-TIE_WEIGHT = 0.1  # mean evidence (a centred cosine, ~0-0.3) only orders equal ratios
-GROUP_WEIGHT = 8.0  # the matcher's score of the row's group (set on dev offers, see below)
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ class SuggestionSpace:
         evidence: np.ndarray,
         config: CoverageConfig,
         group_scores: np.ndarray | None = None,
-        group_weight: float = GROUP_WEIGHT,
+        group_weight: float | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Per row: coverage ratio, and the ranking key (ratio, the matcher's score of the
         row's fiche / certification / bloc, then mean evidence)."""
@@ -120,7 +120,9 @@ class SuggestionSpace:
         sizes = np.maximum(self.sizes, 1.0)
         ratios = (self.matrix @ credit) / sizes
         mean_evidence = (self.matrix @ np.clip(evidence, 0.0, None).astype(np.float32)) / sizes
-        keys = ratios + TIE_WEIGHT * mean_evidence
+        keys = ratios + config.suggest_tie_weight * mean_evidence
+        if group_weight is None:
+            group_weight = config.suggest_group_weight
         if group_scores is not None and group_weight:
             known = self.groups >= 0
             values = np.zeros(len(self.rows), dtype=np.float32)
