@@ -365,21 +365,16 @@ class StoredEvidencePublic(BaseModel):
     text: str | None = Field(None, description="Extrait cité, seulement avec le consentement.")
 
 
-class StoredStatementPublic(BaseModel):
+class StoredStatementPublic(StatementPublic):
+    """A statement of an entry as stored: the statement, where it is kept, and the
+    counsellor's decision on it; its evidence holds the quoted words only with consent."""
+
     id: int
     entry_id: int
-    competence_id: str
-    code: str
-    referentiel: str
-    libelle: str
-    kind: str
-    decision: Literal["attested", "to_confirm"]
-    score: float
     source: Literal["analyse", "cible"]
     validation: Literal["pending", "validated", "rejected"]
     validated_at: str | None
-    parents: list[ParentPublic]
-    evidence: list[StoredEvidencePublic]
+    evidence: list[StoredEvidencePublic]  # type: ignore[assignment]  # quotes may be withheld
 
 
 class PortfolioEntryPublic(BaseModel):
