@@ -33,6 +33,8 @@ STATEMENT_SCHEMA = {
     "score": "float64",
     "evidence": "string",
 }
+# The statement's own fields among those columns, read from the statement by their names.
+STATEMENT_FIELDS = tuple(c for c in STATEMENT_SCHEMA if c not in ("id", "evidence"))
 COVERAGE_SCHEMA = {
     "id": "string",
     "certification": "string",
@@ -151,13 +153,8 @@ def enrich_chunk(pipeline: Habilitant, rows: Sequence[Row], options: EnrichOptio
         for s in analysis.statements:
             result.statements.append(
                 {
+                    **{column: getattr(s, column) for column in STATEMENT_FIELDS},
                     "id": identifier,
-                    "competence_id": s.competence_id,
-                    "libelle": s.libelle,
-                    "referentiel": s.referentiel,
-                    "kind": s.kind,
-                    "decision": s.decision,
-                    "score": s.score,
                     "evidence": json.dumps(evidence_dicts(s.evidence), ensure_ascii=False),
                 }
             )
