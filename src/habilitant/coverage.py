@@ -37,7 +37,6 @@ STATUS_NAMES: dict[int, CoverageStatus] = {
     MISSING: "missing",
 }
 STATUS_RANK = {name: code for code, name in STATUS_NAMES.items()}
-MAX_QUOTES = 3
 
 
 @dataclass(frozen=True)
@@ -51,6 +50,10 @@ class CoverageConfig:
     # evidence, which only orders equal ratios.
     suggest_group_weight: float = 8.0
     suggest_tie_weight: float = 0.1
+    # The quotes of a credited competence, chosen as a statement's are (per narrative; the
+    # merge of several narratives keeps ``max_quotes`` per narrative).
+    quote_margin: float = 0.03
+    max_quotes: int = 3
 
 
 def entry_statuses(
@@ -77,7 +80,8 @@ def credits_from_ranking(
         return {}
     columns = np.fromiter(positions.values(), dtype=np.int64, count=len(positions))
     statuses = entry_statuses(fused, ranking.config, coverage)[columns]
-    floor = (coverage or CoverageConfig()).partial_evidence
+    config = coverage or CoverageConfig()
+    floor = config.partial_evidence
     out: dict[str, Credit] = {}
     for (competence_id, position), status in zip(positions.items(), statuses, strict=True):
         if status == MISSING:
@@ -85,7 +89,9 @@ def credits_from_ranking(
         best = int(fused.best_segment[position])
         quotes = tuple(
             Quote(e.start, e.end, e.text, narrative)
-            for e in evidence_for(ranking, position, best, floor)
+            for e in evidence_for(
+                ranking, position, best, floor, margin=config.quote_margin, limit=config.max_quotes
+            )
         )
         out[competence_id] = Credit(
             STATUS_NAMES[int(status)], round(float(fused.score[position]), 4), quotes
@@ -93,8 +99,12 @@ def credits_from_ranking(
     return out
 
 
-def merge_credits(credits: Sequence[Mapping[str, Credit]]) -> dict[str, Credit]:
-    """Credits of several narratives of one person: best status, best score, all quotes."""
+def merge_credits(
+    credits: Sequence[Mapping[str, Credit]], config: CoverageConfig | None = None
+) -> dict[str, Credit]:
+    """Credits of several narratives of one person: best status, best score, all quotes (up
+    to ``max_quotes`` per narrative)."""
+    max_quotes = (config or CoverageConfig()).max_quotes
     out: dict[str, Credit] = {}
     for batch in credits:
         for competence_id, credit in batch.items():
@@ -106,7 +116,7 @@ def merge_credits(credits: Sequence[Mapping[str, Credit]]) -> dict[str, Credit]:
             quotes = tuple(dict.fromkeys(best.quotes + known.quotes + credit.quotes))
             out[competence_id] = Credit(best.status, max(known.score, credit.score), quotes)
     return {
-        key: Credit(c.status, c.score, c.quotes[: MAX_QUOTES * max(1, len(credits))])
+        key: Credit(c.status, c.score, c.quotes[: max_quotes * max(1, len(credits))])
         for key, c in out.items()
     }
 

@@ -334,7 +334,8 @@ class Habilitant:
                 credits_from_ranking(positions, r, n, config)
                 for n, r in enumerate(rankings)
                 if r.fused is not None
-            ]
+            ],
+            config,
         )
         return assess(
             resolved,
@@ -391,7 +392,7 @@ class Habilitant:
             row = space.rows[row_number]
             positions = {i: p for i in row.item_ids() if (p := self.index.position(i)) is not None}
             credits = merge_credits(
-                [credits_from_ranking(positions, r, n, config) for n, r in usable]
+                [credits_from_ranking(positions, r, n, config) for n, r in usable], config
             )
             out.append(suggestion(row, credits, key, config))
         return tuple(out)

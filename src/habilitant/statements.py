@@ -25,15 +25,19 @@ if TYPE_CHECKING:
 
 __all__ = ["ActivityConfig", "build_statements", "evidence_for"]
 
-MAX_EVIDENCE = 3
-EVIDENCE_MARGIN = 0.03
-MAX_FICHE_PARENTS = 3
 
-
-def evidence_for(ranking: Ranking, position: int, best: int, floor: float) -> tuple[Evidence, ...]:
+def evidence_for(
+    ranking: Ranking,
+    position: int,
+    best: int,
+    floor: float,
+    *,
+    margin: float = ActivityConfig.quote_margin,
+    limit: int = ActivityConfig.max_quotes,
+) -> tuple[Evidence, ...]:
     """The segments supporting entry ``position``: ``best``, then those of the same
-    experience within ``EVIDENCE_MARGIN`` of it and above ``floor`` (at most
-    ``MAX_EVIDENCE``), in text order. Both on the evidence's scale: the raw similarity
+    experience within ``margin`` of it and above ``floor`` (at most ``limit``), in text
+    order. Both on the evidence's scale: the raw similarity
     less each segment's mean similarity (a segment that is close to everything, « Aide à
     domicile pendant 5 ans », is no evidence of each thing). Another job's words never back
     a statement: the statement was decided in the best segment's experience."""
@@ -45,24 +49,27 @@ def evidence_for(ranking: Ranking, position: int, best: int, floor: float) -> tu
         for j in np.argsort(-column)
         if int(j) != best
         and segments[int(j)].experience == experience
-        and column[j] >= max(floor, column[best] - EVIDENCE_MARGIN)
+        and column[j] >= max(floor, column[best] - margin)
     ]
-    spans = sorted({(segments[j].start, segments[j].end) for j in order[:MAX_EVIDENCE]})
+    spans = sorted({(segments[j].start, segments[j].end) for j in order[:limit]})
     by_span = {(s.start, s.end): s for s in segments}
     return tuple(Evidence(start, end, by_span[(start, end)].text) for start, end in spans)
 
 
-def _parents(entry: IndexEntry, fused: Fused, structure: Structure) -> tuple[Parent, ...]:
-    """Parents to show: all but fiches, then the fiches the narrative supports best."""
+def _parents(
+    entry: IndexEntry, fused: Fused, structure: Structure, limit: int
+) -> tuple[Parent, ...]:
+    """Parents to show: all but fiches, then the ``limit`` fiches the narrative supports
+    best."""
     others = [p for p in entry.parents if p.kind != "fiche"]
     fiches = [p for p in entry.parents if p.kind == "fiche"]
-    if len(fiches) > MAX_FICHE_PARENTS:
+    if len(fiches) > limit:
 
         def posterior(parent: Parent) -> float:
             row = structure.group_position.get((entry.referentiel, "fiche", parent.code))
             return float(fused.group_posterior[row]) if row is not None else 0.0
 
-        fiches = sorted(fiches, key=posterior, reverse=True)[:MAX_FICHE_PARENTS]
+        fiches = sorted(fiches, key=posterior, reverse=True)[:limit]
     return tuple(others + fiches)
 
 
@@ -77,6 +84,7 @@ def build_statements(
     if ranking.fused is None:
         return ()
     structure = matcher.structure
+    shown = decision or ActivityConfig()
     eligible = allowed & structure.statement_mask
     choices = choose(ranking, eligible, matcher.statement_space, decision)
     per_referentiel: dict[str, list[Statement]] = {}
@@ -91,9 +99,14 @@ def build_statements(
                 kind=entry.kind,
                 decision="attested" if choice.attested else "to_confirm",
                 score=round(choice.score, 4),
-                parents=_parents(entry, ranking.fused, structure),
+                parents=_parents(entry, ranking.fused, structure, shown.max_fiche_parents),
                 evidence=evidence_for(
-                    ranking, choice.position, choice.segment, ranking.config.confirm_evidence
+                    ranking,
+                    choice.position,
+                    choice.segment,
+                    ranking.config.confirm_evidence,
+                    margin=shown.quote_margin,
+                    limit=shown.max_quotes,
                 ),
             )
         )

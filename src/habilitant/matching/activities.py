@@ -71,6 +71,12 @@ class ActivityConfig:
     savoir_penalty: float = 0.02
     # A segment's second (third...) statement only within this margin of its first.
     second_margin: float = 0.02
+    # What a statement shows: its best segment, then segments of the same experience within
+    # ``quote_margin`` of it (at most ``max_quotes`` in all); at most ``max_fiche_parents``
+    # fiches, those the narrative supports best.
+    quote_margin: float = 0.03
+    max_quotes: int = 3
+    max_fiche_parents: int = 3
 
 
 @dataclass(frozen=True)
