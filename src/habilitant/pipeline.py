@@ -380,8 +380,8 @@ class Habilitant:
         self.suggestion_space.check(filters)
         config = config or self.calibration.coverage
         usable = [(n, r) for n, r in enumerate(rankings) if r.fused is not None]
-        fused = [(r.fused, r.config) for _, r in usable if r.fused is not None]
-        if not fused:
+        fused = [(r.fused, r.config) for _, r in usable if r.fused is not None]  # typed view
+        if not usable:
             return ()
         statuses = np.max([entry_statuses(f, c, config) for f, c in fused], axis=0)
         evidence = np.max([f.evidence for f, _ in fused], axis=0)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -130,16 +131,25 @@ class SuggestionSpace:
             keys = keys + group_weight * values
         return ratios, keys
 
+    @cached_property
+    def referentiels(self) -> list[str]:
+        """The referentials the rows come from (computed once per space)."""
+        return sorted({row.target.referentiel for row in self.rows})
+
+    @cached_property
+    def levels(self) -> list[str]:
+        """The certification levels of the rows (computed once per space)."""
+        return sorted({row.target.niveau for row in self.rows if row.target.niveau})
+
     def check(self, filters: SuggestFilters) -> None:
         """Unknown referentials or levels are errors, never an empty answer."""
-        referentiels = sorted({row.target.referentiel for row in self.rows})
+        referentiels, levels = self.referentiels, self.levels
         unknown = sorted(set(filters.referentiels) - set(referentiels))
         if unknown:
             raise UnknownCodeError(
                 f"Référentiel(s) sans suggestion possible : {', '.join(unknown)}.",
                 hint=f"Référentiels suggérés : {', '.join(referentiels)}.",
             )
-        levels = sorted({row.target.niveau for row in self.rows if row.target.niveau})
         unknown = sorted(set(filters.niveaux) - set(levels))
         if unknown:
             raise UnknownCodeError(
