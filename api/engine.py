@@ -50,7 +50,7 @@ class Engine:
         try:
             pipeline = Habilitant(self.settings)
             pipeline.analyse("J'ai fait la mise en rayon et l'encaissement.")  # warm every model
-            _ = pipeline.catalog, pipeline.suggestion_space
+            _ = pipeline.catalog.links, pipeline.suggestion_space  # built once, not per request
             self._pipeline = pipeline
             self.load_seconds = round(time.perf_counter() - tick, 1)
             log.info("models and index loaded in %.1f s", self.load_seconds)

@@ -261,6 +261,14 @@ class LabelsPublic(BaseModel):
     statuses: dict[str, str] = Field(..., description="covered, partial, missing")
     suggestion_kinds: dict[str, str] = Field(..., description="certification, bloc, fiche")
     referentiels: dict[str, str] = Field(..., description="Nom court de chaque référentiel.")
+    links: dict[str, str] = Field(..., description="officiel, proche")
+    link_relations: dict[str, str] = Field(
+        ..., description="codes_rome, fiche_parente, skos:exactMatch…"
+    )
+    link_sources: dict[str, str] = Field(..., description="Table officielle d'où vient un lien.")
+    link_statuses: dict[str, str] = Field(
+        ..., description="valid, domain_code, unknown_code, unchecked"
+    )
 
 
 class HealthPublic(BaseModel):

@@ -303,6 +303,7 @@ def test_api_logs_hold_no_narrative_or_query(api_client, caplog) -> None:
     ("code", "path"),
     [
         ("J1501", "/fiches/J1501"),
+        ("K1311", "/fiches/K1311"),
         ("RNCP37674", "/certifications/RNCP37674"),
         ("RS5000", "/certifications/RS5000"),
     ],

@@ -54,6 +54,7 @@ def test_esco_rome_crosswalk_reaches_rome_fiches(esco: Referentiel, referentiels
     )
     assert first.target == "rome-appellation:15244"
     assert first.relation == "skos:narrowMatch"
+    assert first.label == "gemmologue-expert/gemmologue-experte"  # the table's ESCO label
     assert {c.relation for c in esco.crosswalks} <= {
         "skos:exactMatch",
         "skos:closeMatch",

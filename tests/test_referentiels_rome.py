@@ -102,9 +102,23 @@ def test_rome_doubled_apostrophes_are_undone(rome: Referentiel) -> None:
 
 
 def test_rome_appellations_link_to_their_fiche(rome: Referentiel) -> None:
-    links = {c.source: c.target for c in rome.crosswalks}
-    assert len(links) == 13120
-    assert links["rome-appellation:10200"] == "rome-fiche:F1402"
+    appellations = [c for c in rome.crosswalks if c.source.startswith("rome-appellation:")]
+    links = {c.source: c for c in appellations}
+    assert len(links) == len(appellations) == 13120
+    assert {c.relation for c in appellations} == {"skos:broader"}
+    assert links["rome-appellation:10200"].target == "rome-fiche:F1402"
+    assert links["rome-appellation:10200"].label  # the appellation's long label
+
+
+def test_rome_fiches_name_their_parent_the_rome_3_code(rome: Referentiel) -> None:
+    parents = {c.source: c.target for c in rome.crosswalks if c.relation == "code_rome_parent"}
+    assert len(parents) == 1584
+    # The 532 fiches of ROME 3 keep their code and are their own parent; the 1,052 others
+    # were derived from one of them.
+    assert sum(source == target for source, target in parents.items()) == 532
+    assert len(set(parents.values())) == 532
+    assert parents["rome-fiche:K1311"] == "rome-fiche:K1302"
+    assert parents["rome-fiche:K1302"] == "rome-fiche:K1302"
 
 
 def test_rome_wrong_encoding_names_file_and_line(rome_copy: Path, referentiels_dir: Path) -> None:

@@ -5,9 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from habilitant.domain import Certification, Competence, EmploiType, Fiche, Referentiel
 from habilitant.errors import UnknownCodeError
+
+if TYPE_CHECKING:
+    from habilitant.links import LinkTables
 
 _RNCP = re.compile(r"^(RNCP|RS)\s*(\d+)$", re.IGNORECASE)
 
@@ -49,6 +54,13 @@ class Catalog:
             for emploi in referentiel.emplois_types:
                 catalog.emplois_types.setdefault(emploi.code.upper(), emploi)
         return catalog
+
+    @cached_property
+    def links(self) -> LinkTables:
+        """The official links between the loaded referentials (built on first use)."""
+        from habilitant.links import build_links
+
+        return build_links(self)
 
     def referentiel(self, name: str) -> Referentiel:
         for referentiel in self.referentiels:

@@ -143,11 +143,14 @@ class SourceFile:
 
 @dataclass(frozen=True)
 class Crosswalk:
-    """A link between two referentials (e.g. ESCO occupation <-> ROME appellation)."""
+    """A link between two items, as the publisher gives it: across referentials (ESCO
+    occupation -> ROME appellation) or inside one (ROME appellation -> fiche, ROME fiche ->
+    its parent fiche)."""
 
     source: str
     target: str
     relation: str
+    label: str = ""  # the source item's label in the same file (appellation, ESCO occupation)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,31 @@ REFERENTIEL_LABELS = {
     "referens3": "RéFérens III",
 }
 
+# Links between referentials (``links.py``): the official ones, published with the
+# referentials, and the computed neighbours, never more than « proche ».
+LINK_LABELS = {"officiel": "lien officiel", "proche": "proche"}
+LINK_RELATION_LABELS = {
+    "codes_rome": "code ROME cité par la certification",
+    "fiche_parente": "par la fiche parente (code ROME 3)",
+    "skos:exactMatch": "correspondance exacte",
+    "skos:closeMatch": "correspondance étroite",
+    "skos:broadMatch": "métier ESCO plus large",
+    "skos:narrowMatch": "métier ESCO plus précis",
+}
+LINK_SOURCE_LABELS = {
+    "rncp_codes_rome": "Export RNCP (CODES_ROME)",
+    "rs_codes_rome": "Export RS (CODES_ROME)",
+    "rncp2021_rncp_rome": "RNCP 2021 (table rncp_rome)",
+    "esco_rome": "Correspondance officielle ESCO ↔ ROME",
+    "rome_parent": "ROME 4.0 (fiche parente, code_rome_parent)",
+}
+LINK_STATUS_LABELS = {
+    "valid": "valide",
+    "domain_code": "code de domaine du ROME, pas une fiche métier",
+    "unknown_code": "code absent du ROME 4.0",
+    "unchecked": "non vérifié (ROME non chargé)",
+}
+
 
 def referentiel_label(name: str, title: str = "") -> str:
     return REFERENTIEL_LABELS.get(name) or title or name
@@ -34,4 +59,8 @@ def all_labels() -> dict[str, dict[str, str]]:
         "statuses": dict(STATUS_LABELS),
         "suggestion_kinds": dict(SUGGESTION_KIND_LABELS),
         "referentiels": dict(REFERENTIEL_LABELS),
+        "links": dict(LINK_LABELS),
+        "link_relations": dict(LINK_RELATION_LABELS),
+        "link_sources": dict(LINK_SOURCE_LABELS),
+        "link_statuses": dict(LINK_STATUS_LABELS),
     }

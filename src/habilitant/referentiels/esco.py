@@ -11,8 +11,9 @@ From the folder:
 * ``*mapping_esco_rome*.csv`` (optional; the newest by name): a free-text preamble, then
   ``classification 1 ID`` (ESCO occupation URI), ``classification 2 ID`` (ROME appellation
   ``code_ogr``), ``mapping relation`` (``skos:exactMatch``...). Each row becomes
-  ``Crosswalk(<ESCO URI>, "rome-appellation:<code_ogr>", <relation>)``; the ROME reader
-  links each appellation to its fiche.
+  ``Crosswalk(<ESCO URI>, "rome-appellation:<code_ogr>", <relation>, label=<ESCO label>)``
+  (``classification 1 prefered label``, when the file has it); the ROME reader links each
+  appellation to its fiche.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from habilitant.referentiels.registry import register_reader
 NAME = "esco"
 _COLUMNS = ("conceptUri", "preferredLabel", "altLabels")
 _MAPPING = ("classification 1 ID", "classification 2 ID", "mapping relation")
+_MAPPING_LABEL = "classification 1 prefered label"
 
 
 def _uuid(table: CsvTable, line: int, uri: str) -> str:
@@ -124,7 +126,8 @@ def read_esco(path: Path) -> Referentiel:
                     f"Le fichier {where(mapping.path, line)} a une correspondance incomplète.",
                     hint="Chaque ligne doit donner l'URI ESCO et le code OGR de l'appellation.",
                 )
-            crosswalks.append(Crosswalk(uri, f"rome-appellation:{code}", relation))
+            label = " ".join((row.get(_MAPPING_LABEL) or "").split())
+            crosswalks.append(Crosswalk(uri, f"rome-appellation:{code}", relation, label=label))
     version = f"table ESCO-ROME {mapping_version}" if mapping_version else ""
     return Referentiel(
         name=NAME,

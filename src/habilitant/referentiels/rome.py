@@ -16,7 +16,12 @@ What is read, from the folder holding the CSV set:
   ``coeur_metier``) and a ``fiche`` parent of the item. Links to contextes de travail
   (not competences) are skipped and counted in ``counts["liens_ignores"]``;
 * each appellation as a crosswalk ``rome-appellation:<code_ogr>`` -> ``rome-fiche:<code_rome>``
-  (relation ``skos:broader``), so the ESCO <-> ROME mapping reaches fiches.
+  (relation ``skos:broader``, label the appellation's long label), so the ESCO <-> ROME
+  mapping reaches fiches;
+* each fiche's ``code_rome_parent`` as a crosswalk ``rome-fiche:<code>`` ->
+  ``rome-fiche:<parent>`` (relation ``code_rome_parent``, the parent being the fiche itself
+  for the 532 fiches that keep a ROME 3 code): how the older tables' ROME 3 codes reach the
+  ROME 4.0 fiches derived from them.
 
 Ids are ``rome:<code_ogr>``. The export doubles apostrophes inside fields
 (``l''entretien``): every value is restored to a single ``'``. The version comes from the
@@ -136,8 +141,24 @@ def read_rome(path: Path) -> Referentiel:
         code = fiche_of(appellations, line, row["code_rome"])
         names_by_fiche[code].append(row["libelle_appellation_long"])
         crosswalks.append(
-            Crosswalk(f"rome-appellation:{row['code_ogr']}", f"rome-fiche:{code}", "skos:broader")
+            Crosswalk(
+                f"rome-appellation:{row['code_ogr']}",
+                f"rome-fiche:{code}",
+                "skos:broader",
+                label=row["libelle_appellation_long"],
+            )
         )
+    for line, row in codes:
+        parent = (row.get("code_rome_parent") or "").strip()
+        if parent:
+            crosswalks.append(
+                Crosswalk(
+                    f"rome-fiche:{row['code_rome']}",
+                    f"rome-fiche:{fiche_of(codes, line, parent)}",
+                    "code_rome_parent",
+                    label=row["libelle_rome"],
+                )
+            )
 
     sentences: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for line, row in textes:

@@ -2,6 +2,7 @@
 
 * :mod:`~habilitant.reports.render` — analyses, referentials and search results: JSON dicts
   (the API's field names) and terminal text;
+* :mod:`~habilitant.reports.links` — the official links of a certification or a fiche;
 * :mod:`~habilitant.reports.coverage` — coverage and suggestions: JSON, CSV, text and the
   Markdown synthesis;
 * :mod:`~habilitant.reports.charts` — the coverage bar chart (PNG, SVG);

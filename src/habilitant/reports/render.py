@@ -17,6 +17,8 @@ from habilitant.domain import (
     Parent,
 )
 from habilitant.labels import DECISION_LABELS, referentiel_label
+from habilitant.links import links_for
+from habilitant.reports.links import link_dicts, links_text
 
 if TYPE_CHECKING:
     from habilitant.catalog import Catalog
@@ -96,8 +98,7 @@ def show_text(item: Certification | Fiche | Competence | EmploiType, catalog: Ca
             f"Niveau {item.niveau or '?'} · {item.etat or 'état inconnu'} · {state}"
             + (f" · remplacée par {', '.join(item.successors)}" if item.successors else ""),
         ]
-        if item.rome_codes:
-            lines.append("Fiches ROME : " + ", ".join(item.rome_codes))
+        lines += links_text(item, links_for(item, catalog))
         if item.depth == "bloc_titles":
             lines.append("(intitulés de blocs seulement : pas de liste de compétences)")
         for bloc in item.blocs:
@@ -119,7 +120,8 @@ def show_text(item: Certification | Fiche | Competence | EmploiType, catalog: Ca
                 continue
             flag = f" [{fiche_item.coeur_metier}]" if fiche_item.coeur_metier else ""
             lines.append(f"  • ({competence.kind}) {competence.libelle}{flag}")
-        return "\n".join(lines)
+        links = links_text(item, links_for(item, catalog))
+        return "\n".join([*lines, "", *links] if links else lines)
     if isinstance(item, EmploiType):
         lines = [f"{item.code} — {item.libelle} ({item.famille})"]
         for competence_id in item.activite_ids + item.competence_ids:
@@ -136,7 +138,8 @@ def show_dict(
     """A certification, fiche, competence or emploi-type as JSON: the same for ``habilitant
     referentiels show --json`` and the API (``/certifications/…``, ``/fiches/…``,
     ``/competences/…``). A certification carries its blocs' competences and its notes
-    (inactive, replaced, titles only); a fiche's items carry their wording and kind."""
+    (inactive, replaced, titles only); a fiche's items carry their wording and kind; both
+    carry their official ``links`` (:mod:`habilitant.links`)."""
     from habilitant.targets import certification_notes
 
     data = asdict(item)
@@ -153,6 +156,8 @@ def show_dict(
             competence = catalog.competences.get(entry["competence_id"])
             if competence is not None:
                 entry.update(libelle=competence.libelle, kind=competence.kind)
+    if isinstance(item, Certification | Fiche):
+        data["links"] = link_dicts(links_for(item, catalog))
     return data
 
 
