@@ -11,13 +11,17 @@ import numpy as np
 import pytest
 
 from habilitant.errors import IndexStateError
+from habilitant.matching.fiche_classifier import ClassifierConfig, fit_classifier
 from habilitant.matching.item_prior import ItemPrior, PriorWeights, TickCounts
 from habilitant.training import (
+    ARTIFACT_FORMAT,
+    CLASSIFIER,
     COUNTS,
     MANIFEST,
     RankedOffer,
     artifact_dir,
     cross_validate,
+    load_fiche_classifier,
     load_item_prior,
 )
 
@@ -126,12 +130,19 @@ def _write_artifact(tmp_path: Path, **changes: object) -> Path:
         }
     )
     (folder / COUNTS).write_text(counts)
+    classifier = fit_classifier(
+        ["Serveur", "Serveuse", "Aide-soignant", "Aide-soignante"],
+        ["service des plats", "prise de commande", "toilette", "soins"],
+        ["G1803", "G1803", "J1501", "J1501"],
+        ClassifierConfig(min_df=1),
+    ).with_calibration(0.5, 0.1)
+    names = [COUNTS, *classifier.save(folder, CLASSIFIER)]
     manifest = {
-        "format": 1,
+        "format": ARTIFACT_FORMAT,
         "weights": {"popular": 0.01, "in_fiche": 0.2, "smoothing": 0.01},
         "encoder": {"name": "e", "checksum": "c" * 64},
         "rome_version": "460",
-        "files": {COUNTS: hashlib.sha256(counts.encode()).hexdigest()},
+        "files": {n: hashlib.sha256((folder / n).read_bytes()).hexdigest() for n in names},
         **changes,
     }
     (folder / MANIFEST).write_text(json.dumps(manifest))
@@ -151,6 +162,9 @@ def test_an_artifact_is_found_beside_its_index_and_mapped_onto_it(tmp_path: Path
     assert prior is not None and prior.weights == PriorWeights(0.01, 0.2)
     assert prior.popular[0] > 0 and prior.popular[2] == 0  # ROME item "1", not ESCO's "1"
     assert prior.in_fiche[0][0].tolist() == [0]
+    classifier = load_fiche_classifier(_index(tmp_path))
+    assert classifier is not None and classifier.weight == 0.1
+    assert classifier.fiches == ("G1803", "J1501")
 
 
 @pytest.mark.parametrize(
@@ -160,6 +174,8 @@ def test_an_artifact_is_found_beside_its_index_and_mapped_onto_it(tmp_path: Path
         ({"rome": "461"}, {}, "appris sur le ROME 460"),
         ({}, {"files": {COUNTS: "0" * 64}}, "a été modifié"),
         ({}, {"format": 9}, "format 9"),
+        ({}, {"format": 1}, "format 1 au lieu de 2"),  # trained before the fiche prediction
+        ({}, {"files": {COUNTS: "0" * 64, f"{CLASSIFIER}.npz": "1" * 64}}, ".npz a été modifié"),
     ],
 )
 def test_a_mismatched_artifact_is_refused_with_the_command_to_rebuild(
@@ -169,3 +185,5 @@ def test_a_mismatched_artifact_is_refused_with_the_command_to_rebuild(
     with pytest.raises(IndexStateError) as caught:
         load_item_prior(_index(tmp_path, **index_changes), _Structure())
     assert message in str(caught.value) and "habilitant train" in str(caught.value)
+    with pytest.raises(IndexStateError, match="habilitant train"):
+        load_fiche_classifier(_index(tmp_path, **index_changes))

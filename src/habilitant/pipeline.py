@@ -42,7 +42,7 @@ from habilitant.settings import Settings, get_settings
 from habilitant.statements import ActivityConfig, build_statements
 from habilitant.suggest import SuggestFilters, SuggestionSpace, rank_rows, suggestion
 from habilitant.targets import resolve_target
-from habilitant.training import load_item_prior
+from habilitant.training import load_fiche_classifier, load_item_prior
 
 if TYPE_CHECKING:
     from habilitant.catalog import Catalog
@@ -99,6 +99,8 @@ class Habilitant:
         # The learned item ranking (habilitant train); ``learned=False`` ranks as the matcher
         # does (what training itself needs).
         self.item_prior = load_item_prior(self.index, self.matcher.structure) if learned else None
+        # The learned fiche prediction from a text's title line (habilitant train).
+        self.fiche_classifier = load_fiche_classifier(self.index) if learned else None
         self._nlp = nlp
         self._masks: dict[Filters, np.ndarray] = {}
         self.referentiel_order = tuple(dict.fromkeys(e.referentiel for e in self.index.entries))
@@ -131,25 +133,54 @@ class Habilitant:
         segments = self.segments(text) if segments is None else segments
         return read_narrative(text, segments, self.encoder)
 
+    @cached_property
+    def _classifier_groups(self) -> np.ndarray:
+        """Per fiche of the classifier, its group in the structure (-1: not indexed)."""
+        structure = self.matcher.structure
+        fiches = self.fiche_classifier.fiches if self.fiche_classifier else ()
+        return np.array(
+            [structure.group_position.get(("rome", "fiche", code), -1) for code in fiches],
+            dtype=np.int64,
+        )
+
+    def group_prior(self, text: str) -> np.ndarray | None:
+        """Per structure group, what the learned fiche prediction adds to its score for
+        ``text`` (``weight x probability`` of each ROME fiche); None without a title line or
+        without a trained classifier."""
+        if self.fiche_classifier is None:
+            return None
+        prior = self.fiche_classifier.fiche_prior(text)
+        if prior is None:
+            return None
+        out = np.zeros(len(self.matcher.structure.groups), dtype=np.float32)
+        groups = self._classifier_groups
+        known = groups >= 0
+        out[groups[known]] = prior[known]
+        return out
+
     def rank(
         self,
         text: str,
         *,
         segments: Sequence[Segment] | None = None,
         config: MatchingConfig | None = None,
+        learned: bool = True,
     ) -> Ranking:
         """Segment, encode and match ``text`` without deciding anything: the one matching
         path (:func:`habilitant.matching.ranking.rank_reading`) that tuning and evaluation
-        run too."""
+        run too. ``learned=False`` leaves out the learned fiche prediction."""
         if segments is not None:  # segments of this very text
-            return rank_reading(self.matcher, self.read(text, segments=segments), config)
+            prior = self.group_prior(text) if learned else None
+            reading = self.read(text, segments=segments)
+            return rank_reading(self.matcher, reading, config, prior)
         normalized, origin = nfc_with_offsets(text)
         check_time_budget()
         segments = self.segments(normalized)
         check_time_budget()
         reading = self.read(normalized, segments=segments)
         check_time_budget()
-        ranking = rank_reading(self.matcher, reading, config)
+        prior = self.group_prior(normalized) if learned else None
+        ranking = rank_reading(self.matcher, reading, config, prior)
         check_time_budget()
         if origin is None:
             return ranking

@@ -1,13 +1,25 @@
-"""``habilitant train``: learn the item ranking from labelled offers, reproducibly.
+"""``habilitant train``: learn the fiche prediction and the item ranking from labelled offers,
+reproducibly.
 
 Reads a training file of France Travail offers (``offres-ft-train.jsonl``: each offer with its
-ROME fiche and, for some, the items the recruiter ticked), ranks every labelled offer once
-through the production pipeline, and chooses the weights of :mod:`matching.item_prior` by
-k-fold cross-validation by offer (items recall@10 + MRR on the held-out offers). The counts
-of all labelled offers and the chosen weights are written to ``models/item-prior[-<encoder>]/``
-with a manifest: the training file's sha256, the ROME version, the encoder's checksum, the
-library versions, the seed, the cross-validated figures (overall and per sector: data/IT
-fiches M18xx against the rest). The same inputs give the same files.
+ROME fiche and, for some, the items the recruiter ticked), ranks every offer with items once
+through the production pipeline (without anything learned), then:
+
+* **fiche prediction** (:mod:`matching.fiche_classifier`): a classifier is fitted on the ROME
+  referential's own texts plus the offers, *without* the offers of one source (the public
+  repository that gave the most offers with items; a random fifth of them when the file names
+  no sources: near-duplicate postings of one source make random folds flatter the
+  classifier), and scores that source's offers with items: the softmax temperature is fitted
+  there (log-likelihood of the right fiche), then the weight of its probabilities against the
+  matcher's fiche scores (fiche accuracy@1 + @5). The classifier kept is fitted on everything;
+* **item ranking**: the weights of :mod:`matching.item_prior` by k-fold cross-validation by
+  offer (items recall@10 + MRR on the held-out offers).
+
+The classifier, the counts of all labelled offers and the chosen weights are written to
+``models/item-prior[-<encoder>]/`` with a manifest: the training file's sha256, the ROME
+version, the encoder's checksum, the library versions, the seed, the held-out and
+cross-validated figures (overall and per sector: data/IT fiches M18xx against the rest). The
+same inputs give the same files.
 
 The pipeline uses the artifact when it matches its index (same encoder, same ROME version) and
 refuses one that does not, saying which command rebuilds it; without one it ranks as before.
@@ -15,7 +27,6 @@ refuses one that does not, saying which command rebuilds it; without one it rank
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import shutil
@@ -30,15 +41,17 @@ import numpy as np
 
 from habilitant.encoder.convert import _replace, sha256_file
 from habilitant.errors import IndexStateError, InputError
+from habilitant.matching.fiche_classifier import ClassifierConfig, FicheClassifier
 from habilitant.matching.item_prior import ItemPrior, PriorWeights, TickCounts
 
 if TYPE_CHECKING:
     from habilitant.evaluation.datasets import EvalCase
     from habilitant.pipeline import Habilitant
 
-ARTIFACT_FORMAT = 1
+ARTIFACT_FORMAT = 2
 MANIFEST = "manifest.json"
 COUNTS = "counts.json"
+CLASSIFIER = "fiche-classifier"  # .npz (weights) + .json (codes, vocabularies)
 POPULAR_GRID = (0.0, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16)
 FICHE_GRID = (0.0, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
 TRAIN_HINT = "Relancez l'apprentissage : habilitant train (ou make run / make test)."
@@ -61,6 +74,7 @@ class RankedOffer:
     gold: frozenset[str]
     item_scores: np.ndarray  # aligned with the view's item codes
     fiche_scores: np.ndarray  # aligned with the view's fiche codes
+    case: int = -1  # position of the offer in the training file
 
 
 @dataclass(frozen=True)
@@ -70,6 +84,7 @@ class TrainReport:
     offers: int
     labelled: int
     cv: dict[str, Any]
+    fiches: dict[str, Any]  # the fiche prediction on held-out offers
 
 
 def sector(fiche: str) -> str:
@@ -85,10 +100,10 @@ def rank_offers(
     from habilitant.evaluation.offers import RomeView
 
     view = RomeView.from_pipeline(h)
-    labelled = [c for c in cases if c.expected_codes and c.rome_fiche]
+    labelled = [(n, c) for n, c in enumerate(cases) if c.expected_codes and c.rome_fiche]
     out = []
-    for number, case in enumerate(labelled, start=1):
-        fused = h.rank(case.offer_text).fused
+    for number, (position, case) in enumerate(labelled, start=1):
+        fused = h.rank(case.offer_text, learned=False).fused
         if fused is not None:
             out.append(
                 RankedOffer(
@@ -96,6 +111,7 @@ def rank_offers(
                     frozenset(case.expected_codes),
                     fused.score[view.item_positions].astype(np.float32),
                     fused.group_scores[view.fiche_group_ids].astype(np.float32),
+                    position,
                 )
             )
         if progress:
@@ -201,14 +217,27 @@ def train(
     folds: int = 5,
     seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
+    announce: Callable[[str], None] | None = None,
+    classifier_config: ClassifierConfig | None = None,
 ) -> TrainReport:
-    """Rank, cross-validate, count on everything, write the artifact atomically."""
+    """Rank, fit the fiche prediction, cross-validate the item ranking, count on everything,
+    write the artifact atomically."""
     from habilitant.evaluation.datasets import load_eval_cases
     from habilitant.index import _library_versions
+    from habilitant.training_fiches import fit_fiche_prediction
 
     training_file = Path(training_file)
     cases = load_eval_cases(training_file)
     offers, view = rank_offers(h, cases, progress)
+    classifier, fiches = fit_fiche_prediction(
+        h.index.entries,
+        cases,
+        offers,
+        view.fiche_codes,
+        seed=seed,
+        config=classifier_config,
+        announce=announce,
+    )
     weights, cv = cross_validate(offers, view, folds=folds, seed=seed)
     counts = TickCounts.count((o.fiche, sorted(o.gold)) for o in offers)
     target = artifact_dir(h.index.path)
@@ -217,6 +246,7 @@ def train(
     try:
         counts_json = json.dumps(asdict(counts), sort_keys=True, indent=1, ensure_ascii=False)
         (staging / COUNTS).write_text(counts_json + "\n", encoding="utf-8")
+        written = [COUNTS, *classifier.save(staging, CLASSIFIER)]
         index_manifest = h.index.manifest
         manifest = {
             "format": ARTIFACT_FORMAT,
@@ -234,27 +264,32 @@ def train(
             },
             "rome_version": index_manifest["referentiels"].get("rome", {}).get("version"),
             "libraries": _library_versions(),
+            "fiche_prediction": {**fiches, "config": asdict(classifier.config)},
             "cross_validation": cv,
-            "files": {COUNTS: hashlib.sha256(counts_json.encode() + b"\n").hexdigest()},
+            "files": {name: sha256_file(staging / name) for name in written},
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         _replace(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return TrainReport(target, weights, len(cases), len(offers), cv)
+    return TrainReport(target, weights, len(cases), len(offers), cv, fiches)
 
 
-def load_item_prior(index: Any, structure: Any) -> ItemPrior | None:
-    """The learned ranking for this index, None when none was trained; refuses one trained
-    for another encoder or ROME version, or whose files changed."""
+def checked_artifact(index: Any) -> tuple[Path, dict[str, Any]] | None:
+    """The folder and manifest of what was learned for this index, None when nothing was
+    trained; refuses an artifact trained for another encoder or ROME version, or whose files
+    changed."""
     folder = artifact_dir(index.path)
     path = folder / MANIFEST
     if not path.is_file():
         return None
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-        raw = (folder / COUNTS).read_bytes()
-    except (OSError, ValueError) as exc:
+        files = manifest.get("files") or {}
+        changed = [name for name, digest in files.items() if sha256_file(folder / name) != digest]
+        if COUNTS not in files:
+            changed.append(COUNTS)
+    except (OSError, ValueError, AttributeError) as exc:
         raise IndexStateError(
             f"Le classement appris dans {folder} est illisible ({exc}).", hint=TRAIN_HINT
         ) from exc
@@ -272,8 +307,7 @@ def load_item_prior(index: Any, structure: Any) -> ItemPrior | None:
         problems.append(
             f"appris sur le ROME {manifest.get('rome_version')}, l'index a le ROME {rome}"
         )
-    if hashlib.sha256(raw).hexdigest() != manifest.get("files", {}).get(COUNTS):
-        problems.append(f"{COUNTS} a été modifié depuis l'apprentissage")
+    problems += [f"{name} a été modifié depuis l'apprentissage" for name in changed]
     if problems:
         raise IndexStateError(
             f"Le classement appris dans {folder} ne correspond pas à l'index : "
@@ -281,7 +315,17 @@ def load_item_prior(index: Any, structure: Any) -> ItemPrior | None:
             + ".",
             hint=TRAIN_HINT,
         )
-    data = json.loads(raw)
+    return folder, manifest
+
+
+def load_item_prior(index: Any, structure: Any) -> ItemPrior | None:
+    """The learned ranking for this index, None when none was trained (see
+    :func:`checked_artifact`)."""
+    found = checked_artifact(index)
+    if found is None:
+        return None
+    folder, manifest = found
+    data = json.loads((folder / COUNTS).read_bytes())
     counts = TickCounts(data["offers"], data["items"], data["fiche_offers"], data["fiche_items"])
     from habilitant.evaluation.offers import ROME_ITEM_KINDS
 
@@ -296,3 +340,18 @@ def load_item_prior(index: Any, structure: Any) -> ItemPrior | None:
     return ItemPrior.on_index(
         counts, PriorWeights(**manifest["weights"]), items, fiches, len(entries)
     )
+
+
+def load_fiche_classifier(index: Any) -> FicheClassifier | None:
+    """The learned fiche prediction for this index, None when none was trained."""
+    found = checked_artifact(index)
+    if found is None:
+        return None
+    folder, manifest = found
+    try:
+        return FicheClassifier.load(folder, CLASSIFIER)
+    except (OSError, ValueError, KeyError) as exc:
+        raise IndexStateError(
+            f"La prédiction de fiche apprise dans {folder} est illisible ({exc}).",
+            hint=TRAIN_HINT,
+        ) from exc

@@ -23,7 +23,7 @@ from habilitant.cli.context import settings_of
 )
 @click.pass_context
 def train(ctx: click.Context, offers: Path | None, folds: int, seed: int, if_missing: bool) -> None:
-    """Apprendre le classement des items ROME sur des offres annotées par les recruteurs."""
+    """Apprendre la prédiction de fiche et le classement des items ROME sur des offres annotées."""
     from habilitant.errors import HabilitantError, InputError
     from habilitant.pipeline import Habilitant
     from habilitant.progress import TqdmProgress
@@ -49,8 +49,26 @@ def train(ctx: click.Context, offers: Path | None, folds: int, seed: int, if_mis
         if present:
             click.echo(f"Classement appris déjà présent → {artifact_dir(h.index.path)}")
             return
+
+    def announce(message: str) -> None:
+        click.echo(message, err=True)
+
     with TqdmProgress("Offres classées", unit="offre") as progress:
-        report = run_training(h, Path(offers), folds=folds, seed=seed, progress=progress)
+        report = run_training(
+            h, Path(offers), folds=folds, seed=seed, progress=progress, announce=announce
+        )
+    fiches = report.fiches
+    click.echo(
+        f"Prédiction de fiche : température {fiches['temperature']}, poids {fiches['weight']} "
+        f"(choisis sur {fiches['n']} offres tenues à l'écart : {fiches['held_out']})"
+    )
+    click.echo(f"  {'':<32}{'fiche@1':>9}{'fiche@5':>9}{'n':>6}")
+    for name, part in [("tout", fiches), *fiches["per_sector"].items()]:
+        for system in ("matcher", "learned"):
+            m = part[system]
+            label = f"{name}, {'appris' if system == 'learned' else 'appariement'}"
+            n = part["n"]
+            click.echo(f"  {label:<32}{m['fiche_acc@1']:>9.3f}{m['fiche_acc@5']:>9.3f}{n:>6}")
     cv = report.cv
     click.echo(
         f"{report.labelled} offres annotées sur {report.offers} ; poids appris : popularité "

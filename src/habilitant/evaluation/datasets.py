@@ -45,6 +45,7 @@ class EvalCase:
     rome_fiche: str | None
     expected_codes: tuple[str, ...]
     expected_items: tuple[ExpectedItem, ...] = ()
+    source: str = ""  # where the offer was collected (training: held-out by source)
 
     @property
     def has_expected_items(self) -> bool:
@@ -128,6 +129,7 @@ def parse_eval_case(obj: Any, where: str) -> EvalCase:
         rome_fiche=_optional_string(obj, "rome_fiche", where),
         expected_codes=codes,
         expected_items=items,
+        source=_optional_string(obj, "source", where) or "",
     )
 
 

@@ -76,7 +76,7 @@ def _top(codes: Sequence[str], scores: np.ndarray, k: int) -> list[str]:
 def rank_habilitant(
     h: Habilitant, view: RomeView, text: str, k: int, learned: bool = True
 ) -> tuple[list[str], list[str]]:
-    ranking = h.rank(text)
+    ranking = h.rank(text, learned=learned)
     if ranking.fused is None:
         return [], []
     scores = h.item_scores(ranking) if learned else None
@@ -129,7 +129,7 @@ def evaluate_offers(
         "habilitant": lambda text: rank_habilitant(h, view, text, depth),
         **(
             {"habilitant, matcher only": lambda text: rank_habilitant(h, view, text, depth, False)}
-            if h.item_prior is not None
+            if h.item_prior is not None or h.fiche_classifier is not None
             else {}
         ),
         "bm25": lambda text: bm25.rank(view, text, depth),

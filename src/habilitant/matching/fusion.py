@@ -169,11 +169,13 @@ def fuse_evidence(
     group_lexical: np.ndarray | None = None,
     name_overlap: np.ndarray | None = None,
     role_scores: np.ndarray | None = None,
+    group_prior: np.ndarray | None = None,
 ) -> Fused:
     """:func:`fuse` from each entry's best evidence and segment. ``group_lexical`` is the
     BM25 of the narrative per group, ``name_overlap`` the share of each entry's words found in
     the narrative, ``role_scores`` marks the groups the narrative names as the person's
-    job."""
+    job, ``group_prior`` is added to the group scores (the learned fiche prediction of
+    :mod:`habilitant.matching.fiche_classifier`, 0 elsewhere)."""
     pooled = structure.pool_members(evidence, config.pool_beta)
     titles = structure.max_titles(evidence)
     group_scores = np.where(
@@ -184,6 +186,8 @@ def fuse_evidence(
     if name_overlap is not None and config.name_weight:
         names = structure.max_names(name_overlap)
         group_scores = group_scores + config.name_weight * np.nan_to_num(names, neginf=0.0)
+    if group_prior is not None:
+        group_scores = group_scores + group_prior
     group_scores[~np.isfinite(pooled) & ~np.isfinite(titles)] = -np.inf
     group_scores = group_scores.astype(np.float32)
     posterior = np.zeros(len(structure.groups), dtype=np.float32)

@@ -136,12 +136,15 @@ class Matcher:
         config: MatchingConfig | None = None,
         roles: Sequence[Sequence[str]] | None = None,
         leads: Sequence[Sequence[str]] | None = None,
+        group_prior: np.ndarray | None = None,
     ) -> tuple[list[Fused], np.ndarray, np.ndarray, Any]:
         """:meth:`match` for each experience (its segments' rows, its text, the job titles
         it names, and texts whose opening words may name it), with the dense product and the
         lexical overlap computed once for all segments. ``best_segment`` is a position within
         the experience's rows. Returns the raw dense similarities and each segment's
-        :meth:`offsets` and the sparse lexical overlap too."""
+        :meth:`offsets` and the sparse lexical overlap too. ``group_prior`` (per group, the
+        learned fiche prediction for the whole text) is added to every experience's group
+        scores."""
         config = config or self.config
         vectors = segment_vectors.astype(np.float32, copy=False)
         if config.dense_scale != 1.0:  # the encoder's cosines brought to the calibrated spread
@@ -164,6 +167,7 @@ class Matcher:
                     self.group_lexicon.scores(text),
                     self.name_overlap(text) if config.name_weight else None,
                     self.role_names.scores(named, lead),
+                    group_prior,
                 )
             )
         return results, dense, offsets, lexical

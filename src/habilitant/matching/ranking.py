@@ -173,9 +173,13 @@ def empty_ranking(entries: int, config: MatchingConfig) -> Ranking:
 
 
 def rank_reading(
-    matcher: Matcher, reading: Reading, config: MatchingConfig | None = None
+    matcher: Matcher,
+    reading: Reading,
+    config: MatchingConfig | None = None,
+    group_prior: np.ndarray | None = None,
 ) -> Ranking:
-    """Match a :class:`Reading` against the whole index (see the module's docstring)."""
+    """Match a :class:`Reading` against the whole index (see the module's docstring);
+    ``group_prior``: the learned fiche prediction for the text, per group (or None)."""
     config = config or matcher.config
     if not reading.segments:
         return empty_ranking(len(matcher.entries), config)
@@ -188,6 +192,7 @@ def rank_reading(
         config,
         roles=reading.roles,
         leads=reading.leads,
+        group_prior=group_prior,
     )
     located = tuple(
         Fused(
