@@ -45,12 +45,14 @@ class Engine:
 
     def _load(self) -> None:
         from habilitant.pipeline import Habilitant
+        from habilitant.relations import neighbour_space
 
         tick = time.perf_counter()
         try:
             pipeline = Habilitant(self.settings)
             pipeline.analyse("J'ai fait la mise en rayon et l'encaissement.")  # warm every model
-            _ = pipeline.catalog.links, pipeline.suggestion_space  # built once, not per request
+            # Built once, not per request.
+            _ = pipeline.catalog.links, pipeline.suggestion_space, neighbour_space(pipeline)
             self._pipeline = pipeline
             self.load_seconds = round(time.perf_counter() - tick, 1)
             log.info("models and index loaded in %.1f s", self.load_seconds)

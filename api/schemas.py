@@ -155,7 +155,9 @@ class ParentPublic(BaseModel):
     libelle: str
 
 
-class StatementPublic(BaseModel):
+class _Statement(BaseModel):
+    """The fields of every statement: analysed, or stored in a portfolio."""
+
     competence_id: str
     code: str
     referentiel: str
@@ -165,6 +167,49 @@ class StatementPublic(BaseModel):
     score: float
     parents: list[ParentPublic]
     evidence: list[EvidencePublic]
+
+
+class LinkPublic(BaseModel):
+    """An official link, kept as its publisher gives it (:mod:`habilitant.links`)."""
+
+    referentiel: str
+    code: str
+    libelle: str
+    relation: str = Field(..., description="codes_rome, fiche_parente, skos:exactMatch…")
+    sources: list[str] = Field(..., description="Tables officielles d'où vient le lien.")
+    label: Literal["officiel"] = Field(..., description="Toujours « officiel » (lien officiel).")
+    status: Literal["valid", "domain_code", "unknown_code", "unchecked"]
+    niveau: str
+    actif: bool | None
+    etat: str
+    via: str
+    via_libelle: str
+    uri: str
+
+
+class NeighbourPublic(BaseModel):
+    """A statement of another referential close to this one: computed, never an equivalence
+    (:mod:`habilitant.neighbours`)."""
+
+    competence_id: str
+    referentiel: str
+    kind: str
+    code: str
+    libelle: str = Field(..., description="Le libellé exact de l'autre référentiel.")
+    score: float = Field(..., description="Au moins le seuil calibré de l'encodeur.")
+    label: Literal["proche"] = Field(..., description="Toujours « proche », jamais équivalent.")
+    parents: list[ParentPublic]
+
+
+class StatementPublic(_Statement):
+    """A statement of an analysis, with its official links (usually none: the official tables
+    link métiers and certifications, not statements) and its neighbours in the other
+    referentials."""
+
+    links: list[LinkPublic] = Field(..., description="Liens officiels de l'énoncé lui-même.")
+    neighbours: list[NeighbourPublic] = Field(
+        ..., description="Énoncés proches des autres référentiels (calculés, « proche »)."
+    )
 
 
 class ContextPublic(BaseModel):
@@ -373,7 +418,7 @@ class StoredEvidencePublic(BaseModel):
     text: str | None = Field(None, description="Extrait cité, seulement avec le consentement.")
 
 
-class StoredStatementPublic(StatementPublic):
+class StoredStatementPublic(_Statement):
     """A statement of an entry as stored: the statement, where it is kept, and the
     counsellor's decision on it; its evidence holds the quoted words only with consent."""
 

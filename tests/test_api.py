@@ -9,6 +9,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
+from habilitant.relations import analysis_relations
 from habilitant.reports.render import analysis_dict
 
 pytestmark = pytest.mark.integration
@@ -82,7 +83,9 @@ def test_api_analyse_answers_the_cli_json_shape(api_client, habilitant) -> None:
     response = api_client.post("/analyse", json={"text": EHPAD})
     assert response.status_code == 200
     body = response.json()
-    assert body == analysis_dict(habilitant.analyse(EHPAD))
+    analysis = habilitant.analyse(EHPAD)
+    assert body == analysis_dict(analysis, analysis_relations(habilitant, [analysis]))
+    assert any(statement["neighbours"] for statement in body["statements"])
     for statement in body["statements"]:
         for evidence in statement["evidence"]:
             assert EHPAD[evidence["start"] : evidence["end"]] == evidence["text"]

@@ -1,6 +1,8 @@
 """The conseiller's whole flow in a real headless Chromium (Debian's /usr/bin/chromium, driven
-by Playwright): paste, analyse, click a statement and see its evidence highlighted, pick a
-certification and read the bloc chart, download the synthesis. Saves a screenshot."""
+by Playwright): paste, analyse, click a statement and see its evidence highlighted, open its
+neighbours (« proche ») and official links, open a suggested fiche on the certifications that
+lead to it, pick a certification and read the bloc chart, download the synthesis. Saves a
+screenshot."""
 
 from __future__ import annotations
 
@@ -90,11 +92,45 @@ def test_browser_conseiller_flow(page, tmp_path: Path) -> None:  # type: ignore[
     assert marks == [e["text"] for e in analysis["statements"][0]["evidence"]]
     assert page.locator("#annonce").inner_text().endswith("surlignée(s) dans le récit.")
 
-    # Keyboard: the next statement is reachable and selectable with Tab and Enter.
+    # Keyboard: a statement, then its closed « Proches et liens officiels », then the next
+    # statement, reachable and selectable with Tab and Enter.
     statement.focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('details.relations') !== null")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     assert page.locator("#enonces button.enonce").nth(1).get_attribute("aria-pressed") == "true"
+
+    # A statement opens on its neighbours in the other referentials, each labelled « proche »,
+    # exactly those of the API, and on its official links (none of its own) and its fiches.
+    with_neighbours = [s for s in analysis["statements"] if s["neighbours"]]
+    assert with_neighbours, "the narrative's statements should have neighbours"
+    chosen = with_neighbours[0]
+    relations = page.locator(f'#enonces details.relations[data-id="{chosen["competence_id"]}"]')
+    relations.locator("> summary").click()
+    items = relations.locator("ul.proches > li")
+    assert [i.get_attribute("data-id") for i in items.all()] == [
+        n["competence_id"] for n in chosen["neighbours"]
+    ]
+    assert set(relations.locator("ul.proches .etiquette").all_inner_texts()) == {"proche"}
+    assert chosen["neighbours"][0]["libelle"] in items.first.inner_text()
+    assert "Liens officiels" in relations.inner_text()
+    assert "équivalent" not in page.locator("#enonces").inner_text()
+
+    # A suggested ROME fiche opens on the certifications that lead to it (official links).
+    fiche = page.locator("#liste-suggestions details.fiche-liens").first
+    code = fiche.get_attribute("data-fiche")
+    fiche.locator("summary").click()
+    fiche.locator("ul.liens.certifications, p.vide").first.wait_for(timeout=30_000)
+    expected = [
+        link["code"]
+        for link in page.request.get(page.url + f"fiches/{code}").json()["links"]
+        if link["referentiel"] != "esco" and link["status"] == "valid"
+    ][:10]
+    shown = fiche.locator("ul.liens.certifications > li")
+    assert [i.get_attribute("data-code") for i in shown.all()] == expected
+    if expected:
+        assert set(shown.locator(".etiquette").all_inner_texts()) == {"lien officiel"}
 
     # Coverage per bloc: both blocs of RNCP37674 in the chart, with their lists.
     rows = page.locator("#graphique .ligne-bloc")
@@ -113,7 +149,13 @@ def test_browser_conseiller_flow(page, tmp_path: Path) -> None:  # type: ignore[
     assert download.value.suggested_filename == "synthese-RNCP37674.md"
     saved = tmp_path / "synthese.md"
     download.value.save_as(saved)
-    assert saved.read_text(encoding="utf-8").startswith("# Synthèse de couverture — RNCP37674")
+    synthesis = saved.read_text(encoding="utf-8")
+    assert synthesis.startswith("# Synthèse de couverture — RNCP37674")
+    coverage = page.request.post(
+        page.url + "coverage", data={"text": NARRATIVE, "certification": "RNCP37674"}
+    ).json()
+    covered = [c for b in coverage["blocs"] for c in b["competences"] if c["status"] == "covered"]
+    assert synthesis.count("Proches (calculés, pas des équivalences) — RNCP") == len(covered)
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.locator("#resultats").scroll_into_view_if_needed()

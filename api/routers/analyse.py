@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from api.deps import Pipeline
 from api.schemas import AnalyseRequest, AnalysisPublic, ErrorPublic
+from habilitant.relations import analysis_relations
 from habilitant.reports.render import analysis_dict
 
 router = APIRouter(tags=["analyse"])
@@ -20,7 +21,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 @router.post("/analyse", response_model=AnalysisPublic, responses=ERRORS)
 def analyse(request: AnalyseRequest, pipeline: Pipeline) -> dict:
-    """Les compétences qu'un récit permet d'affirmer, dans les mots exacts des référentiels."""
+    """Les compétences qu'un récit permet d'affirmer, dans les mots exacts des référentiels,
+    chacune avec ses liens officiels et ses proches dans les autres référentiels."""
     result = pipeline.analyse(
         request.text,
         referentiels=request.referentiels,
@@ -28,4 +30,4 @@ def analyse(request: AnalyseRequest, pipeline: Pipeline) -> dict:
         fiches=request.fiches,
         kinds=request.kinds,
     )
-    return analysis_dict(result)
+    return analysis_dict(result, analysis_relations(pipeline, [result]))

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from api.deps import Pipeline
 from api.routers.analyse import ERRORS
 from api.schemas import CoverageReportPublic, CoverageRequest, SuggestionsPublic, SuggestRequest
+from habilitant.relations import coverage_neighbours
 from habilitant.reports.coverage import coverage_dict, suggestions_dict
 from habilitant.suggest import SUGGESTION_KINDS, SuggestFilters
 
@@ -17,7 +18,8 @@ router = APIRouter(tags=["vae"])
 def coverage(request: CoverageRequest, pipeline: Pipeline) -> dict:
     """Couverture d'une cible, bloc par bloc : couvert, partiel, manquant, avec les preuves."""
     result = pipeline.coverage(request.certification, request.narratives())
-    return coverage_dict(result, markdown=request.include_markdown)
+    neighbours = coverage_neighbours(pipeline, result) if request.include_markdown else None
+    return coverage_dict(result, markdown=request.include_markdown, neighbours=neighbours)
 
 
 @router.post("/suggest", response_model=SuggestionsPublic, responses=ERRORS)

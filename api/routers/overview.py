@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from api.deps import Pipeline
 from api.routers.analyse import ERRORS
 from api.schemas import OverviewPublic, OverviewRequest
+from habilitant.relations import analysis_relations, coverage_neighbours
 from habilitant.reports.coverage import coverage_dict, suggestions_dict
 from habilitant.reports.render import analysis_dict
 from habilitant.suggest import SuggestFilters
@@ -24,12 +25,17 @@ def overview(request: OverviewRequest, pipeline: Pipeline) -> dict:
         target=request.certification,
         suggest_filters=SuggestFilters(limit=request.limit),
     )
+    relations = analysis_relations(pipeline, result.analyses)
+    coverage = None
+    if result.coverage is not None:
+        neighbours = (
+            coverage_neighbours(pipeline, result.coverage) if request.include_markdown else None
+        )
+        coverage = coverage_dict(
+            result.coverage, markdown=request.include_markdown, neighbours=neighbours
+        )
     return {
-        "analyses": [analysis_dict(a) for a in result.analyses],
-        "coverage": (
-            coverage_dict(result.coverage, markdown=request.include_markdown)
-            if result.coverage is not None
-            else None
-        ),
+        "analyses": [analysis_dict(a, relations) for a in result.analyses],
+        "coverage": coverage,
         "suggestions": suggestions_dict(result.suggestions, result.warnings),
     }

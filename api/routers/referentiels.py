@@ -11,6 +11,7 @@ from api.routers.analyse import ERRORS
 from api.schemas import NARRATIVE, LabelsPublic
 from habilitant.errors import UnknownCodeError
 from habilitant.labels import all_labels, referentiel_label
+from habilitant.relations import competence_neighbours
 from habilitant.reports.render import hit_dict, show_dict
 
 router = APIRouter(tags=["référentiels"])
@@ -54,9 +55,11 @@ def fiche(code: str, pipeline: Pipeline) -> dict[str, Any]:
 
 @router.get("/competences/{competence_id}", responses=ERRORS)
 def competence(competence_id: str, pipeline: Pipeline) -> dict[str, Any]:
-    """Une compétence : libellé exact, nature, place dans son référentiel."""
+    """Une compétence : libellé exact, nature, place dans son référentiel, et ses proches
+    dans les autres référentiels (calculés, jamais une équivalence)."""
     catalog = pipeline.catalog
-    return show_dict(catalog.competence(competence_id), catalog)
+    item = catalog.competence(competence_id)
+    return show_dict(item, catalog, competence_neighbours(pipeline, item.id))
 
 
 @router.get("/search", responses=ERRORS)

@@ -1,9 +1,16 @@
 // habilitant — the conseiller's page. No framework, no external resource.
 "use strict";
 
-// The words shown for the codes (decisions, statuses, suggestion kinds, referentials) come
-// from the service (GET /labels), the one place they are written; until then, the codes.
-const LABELS = { decisions: {}, statuses: {}, suggestion_kinds: {}, referentiels: {} };
+// The words shown for the codes (decisions, statuses, suggestion kinds, referentials, links)
+// come from the service (GET /labels), the one place they are written; until then, the codes.
+const LABELS = {
+  decisions: {},
+  statuses: {},
+  suggestion_kinds: {},
+  referentiels: {},
+  links: {},
+  link_relations: {},
+};
 const label = (group, code) => LABELS[group][code] || code;
 
 const $ = (id) => document.getElementById(id);
@@ -283,12 +290,141 @@ function showStatements(analyses) {
           el("span", { class: "lieu" }, `${statement.competence_id}${place ? " · " + place : ""}`),
         );
         button.addEventListener("click", () => select(button, quotes));
-        list.append(el("li", {}, button));
+        list.append(el("li", {}, button, statementRelations(statement)));
       }
       zone.append(list);
     }
   });
   $("annonce").textContent = `${total} compétence(s) trouvée(s).`;
+}
+
+// --- Links between referentials -------------------------------------------------------
+// Official links (« lien officiel ») are the publishers' tables; neighbours (« proche ») are
+// computed by the service and never an equivalence. Both are always labelled as such.
+
+function tag(kind) {
+  return el("span", { class: `etiquette ${kind}` }, label("links", kind));
+}
+
+function neighbourItem(neighbour) {
+  const places = neighbour.parents
+    .filter((p) => p.kind !== "fiche")
+    .slice(0, 2)
+    .map((p) => `${p.kind} ${p.code}`);
+  const where = [label("referentiels", neighbour.referentiel), ...places].join(" · ");
+  return el(
+    "li",
+    { class: "proche", "data-id": neighbour.competence_id },
+    tag("proche"),
+    " ",
+    el("span", { class: "libelle-lien" }, neighbour.libelle),
+    el("span", { class: "lieu-lien" }, ` — ${where} (score ${neighbour.score.toFixed(2)})`),
+  );
+}
+
+function officialLinkItem(link) {
+  const relation = LABELS.link_relations[link.relation] || link.relation;
+  const level = link.niveau ? ` · niveau ${link.niveau}` : "";
+  const state = link.actif === false ? " · inactive" : "";
+  const via = link.relation === "fiche_parente" && link.via ? ` : ${link.via}` : "";
+  const code = link.referentiel === "esco" ? "" : `${link.code} — `;
+  return el(
+    "li",
+    { class: "officiel", "data-code": link.code },
+    tag("officiel"),
+    " ",
+    el("span", { class: "libelle-lien" }, `${code}${link.libelle}`),
+    el("span", { class: "lieu-lien" }, ` — ${relation}${via}${level}${state}`),
+  );
+}
+
+function statementRelations(statement) {
+  const neighbours = statement.neighbours || [];
+  const links = statement.links || [];
+  const fiches = statement.parents.filter((p) => p.kind === "fiche").slice(0, 3);
+  const details = el(
+    "details",
+    { class: "relations", "data-id": statement.competence_id },
+    el(
+      "summary",
+      {},
+      `Proches et liens officiels (${neighbours.length} proche(s), ${links.length} lien(s) officiel(s))`,
+    ),
+  );
+  details.append(
+    el(
+      "p",
+      { class: "titre-relations" },
+      "Proches dans les autres référentiels ",
+      el("span", { class: "aide" }, "(rapprochement calculé, pas une équivalence)"),
+    ),
+  );
+  details.append(
+    neighbours.length
+      ? el("ul", { class: "liens proches" }, neighbours.map(neighbourItem))
+      : el("p", { class: "vide" }, "Aucun énoncé d'un autre référentiel n'atteint le seuil."),
+  );
+  details.append(el("p", { class: "titre-relations" }, "Liens officiels"));
+  details.append(
+    links.length
+      ? el("ul", { class: "liens officiels" }, links.map(officialLinkItem))
+      : el(
+          "p",
+          { class: "vide" },
+          "Aucun lien officiel pour l'énoncé lui-même : les tables officielles relient les fiches métiers et les certifications.",
+        ),
+  );
+  for (const fiche of fiches) details.append(ficheLinks(fiche.code, fiche.libelle));
+  return details;
+}
+
+// A ROME fiche opens on the certifications that prepare for it and its ESCO occupations
+// (GET /fiches/{code}, asked the first time it is opened).
+function ficheLinks(code, libelle) {
+  const zone = el("div", { class: "contenu-liens" }, el("p", { class: "aide" }, "Chargement…"));
+  const details = el(
+    "details",
+    { class: "fiche-liens", "data-fiche": code },
+    el("summary", {}, `Fiche ${code} ${libelle} : certifications qui y mènent`),
+    zone,
+  );
+  details.addEventListener("toggle", async () => {
+    if (!details.open || details.dataset.loaded) return;
+    details.dataset.loaded = "1";
+    try {
+      const fiche = await callApi(`/fiches/${encodeURIComponent(code)}`);
+      zone.replaceChildren(...ficheLinkBlocks(fiche.links || []));
+    } catch (error) {
+      delete details.dataset.loaded;
+      zone.replaceChildren(el("p", { class: "vide" }, `Liens indisponibles : ${error.message}`));
+    }
+  });
+  return details;
+}
+
+function ficheLinkBlocks(links) {
+  const shown = 10;
+  const certifications = links.filter((l) => l.referentiel !== "esco" && l.status === "valid");
+  const seen = new Set();
+  const occupations = links.filter(
+    (l) => l.referentiel === "esco" && !seen.has(l.code) && seen.add(l.code),
+  );
+  const blocks = [el("h5", {}, "Certifications qui mènent à ce métier")];
+  if (certifications.length) {
+    blocks.push(el("ul", { class: "liens certifications" }, certifications.slice(0, shown).map(officialLinkItem)));
+    if (certifications.length > shown) {
+      blocks.push(el("p", { class: "aide" }, `… et ${certifications.length - shown} autre(s).`));
+    }
+  } else {
+    blocks.push(el("p", { class: "vide" }, "Aucune certification chargée ne cite cette fiche ni sa fiche parente."));
+  }
+  blocks.push(el("h5", {}, "Métiers ESCO"));
+  blocks.push(
+    occupations.length
+      ? el("ul", { class: "liens esco" }, occupations.slice(0, 5).map(officialLinkItem))
+      : el("p", { class: "vide" }, "Aucun métier ESCO n'est rattaché à cette fiche."),
+  );
+  return blocks;
 }
 
 function showCoverage(coverage) {
@@ -309,6 +445,7 @@ function showCoverage(coverage) {
       el("strong", {}, `${target.code} — ${target.libelle}`),
       ` : couverture globale ${percent(coverage.coverage_ratio)}, ${depth}.`,
     ),
+    target.kind === "fiche" && target.referentiel === "rome" ? ficheLinks(target.code, target.libelle) : "",
   );
   // Chart: one stacked bar per bloc; the text beside it says the same for screen readers.
   const chart = $("graphique");
@@ -403,6 +540,7 @@ function showSuggestions(data) {
         ` (${s.referentiel}${level}${active}) — ${percent(s.coverage_ratio)}`,
         el("br"),
         el("span", { class: "pourquoi" }, s.why),
+        s.kind === "fiche" && s.referentiel === "rome" ? ficheLinks(s.code, s.libelle) : null,
       ),
     );
   }

@@ -6,19 +6,20 @@ has a calibration file ``calibrations/<encoder>.json``, written from
 ``scripts/calibrate_encoder.py`` and ``scripts/tune_matching.py`` (training narratives only)::
 
     {"encoder": "...", "tuned_on": "...",
-     "matching": {field: value}, "decision": {...}, "coverage": {...}}
+     "matching": {field: value}, "decision": {...}, "coverage": {...}, "neighbours": {...}}
 
-Fields left out keep the defaults of :class:`MatchingConfig`, :class:`ActivityConfig` and
-:class:`CoverageConfig`. ``index build`` records the resolved calibration in the index
-manifest; the pipeline decides with the one its index records, so an index and its
-thresholds always travel together.
+Fields left out keep the defaults of :class:`MatchingConfig`, :class:`ActivityConfig`,
+:class:`CoverageConfig` and :class:`~habilitant.neighbours.NeighbourConfig` (the floor of the
+computed neighbours, from ``scripts/calibrate_neighbours.py``). ``index build`` records the
+resolved calibration in the index manifest; the pipeline decides with the one its index
+records, so an index and its thresholds always travel together.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +27,15 @@ from habilitant.coverage import CoverageConfig
 from habilitant.errors import IndexStateError
 from habilitant.matching.activities import ActivityConfig
 from habilitant.matching.fusion import MatchingConfig
+from habilitant.neighbours import NeighbourConfig
 
 CALIBRATIONS_DIR = Path(__file__).resolve().parent / "calibrations"
-_SECTIONS = {"matching": MatchingConfig, "decision": ActivityConfig, "coverage": CoverageConfig}
+_SECTIONS = {
+    "matching": MatchingConfig,
+    "decision": ActivityConfig,
+    "coverage": CoverageConfig,
+    "neighbours": NeighbourConfig,
+}
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,7 @@ class Calibration:
     coverage: CoverageConfig
     tuned_on: str
     calibrated: bool = True  # False: no file for this encoder, defaults used as they are
+    neighbours: NeighbourConfig = field(default_factory=NeighbourConfig)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -101,6 +109,7 @@ def calibration_for(
             matching=MatchingConfig(),
             decision=ActivityConfig(),
             coverage=CoverageConfig(),
+            neighbours=NeighbourConfig(),
             tuned_on="aucune : valeurs de multilingual-e5-small, non recalibrées",
             calibrated=False,
         )

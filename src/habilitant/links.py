@@ -16,8 +16,9 @@ readers loaded:
   occupations to ROME appellations with a SKOS relation, kept as given; a fiche's ESCO
   occupations are those of its appellations, each with the appellation it came through.
 
-Every link here is ``label="officiel"``; the computed neighbours of a statement are
-« proche », never official. Plain functions over frozen dataclasses; no I/O.
+Every link here is ``label="officiel"``; the computed neighbours of a statement
+(:mod:`habilitant.neighbours`) are « proche », never official. Plain functions over frozen
+dataclasses; no I/O.
 """
 
 from __future__ import annotations
@@ -276,7 +277,8 @@ def links_for(
 ) -> tuple[Link, ...]:
     """The official links of an item: a certification's ROME fiches; a ROME fiche's
     certifications (direct, then through its parent) and ESCO occupations; an ESCO
-    occupation's ROME fiches. Nothing for other items."""
+    occupation's ROME fiches. Nothing for other items: a statement (competence, savoir, bloc
+    title) has no official link of its own (:mod:`habilitant.relations`)."""
     tables = catalog.links
     if isinstance(item, Certification):
         return tables.fiches_by_certification.get(item.code.upper(), ())

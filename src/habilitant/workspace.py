@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from habilitant.domain import Referentiel
     from habilitant.encoder import Encoder
     from habilitant.index import BuildReport, CompetenceIndex, ProgressCallback, SearchHit
+    from habilitant.neighbours import Neighbour
 
 
 def referentiels_root(settings: Settings) -> Path:
@@ -168,6 +169,23 @@ def open_index(settings: Settings, encoder: Encoder | None = None) -> Competence
     if Path(settings.referentiels).is_dir():
         check_source_files(index.manifest, Path(settings.referentiels))
     return index
+
+
+def neighbours_of(
+    settings: Settings, competence_ids: Sequence[str]
+) -> dict[str, tuple[Neighbour, ...]] | None:
+    """The computed neighbours of statements (:mod:`habilitant.neighbours`) from the
+    installed index's vectors and calibration, without loading the encoder; None when no
+    index is installed."""
+    from habilitant.calibration import calibration_of_index
+    from habilitant.index import MANIFEST
+    from habilitant.neighbours import NeighbourSpace, neighbours
+
+    if not (settings.resolved_index_dir / MANIFEST).is_file():
+        return None
+    index = open_index(settings)
+    calibration = calibration_of_index(index.manifest, index.manifest["encoder"]["name"])
+    return neighbours(NeighbourSpace.from_index(index), competence_ids, calibration.neighbours)
 
 
 @dataclass(frozen=True)

@@ -75,13 +75,18 @@ def referentiels_list(ctx: click.Context, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
 @click.pass_context
 def referentiels_show(ctx: click.Context, code: str, as_json: bool) -> None:
-    """Une certification et ses blocs, une fiche ROME et ses items, ou une compétence."""
+    """Une certification et ses blocs, une fiche ROME et ses items, ou une compétence et ses
+    proches dans les autres référentiels."""
+    from habilitant.domain import Competence
     from habilitant.reports.render import show_json, show_text
-    from habilitant.workspace import load_catalog
+    from habilitant.workspace import load_catalog, neighbours_of
 
     catalog = load_catalog(settings_of(ctx))
     item = catalog.lookup(code)
-    click.echo(show_json(item, catalog) if as_json else show_text(item, catalog))
+    found = None
+    if isinstance(item, Competence):
+        found = (neighbours_of(settings_of(ctx), [item.id]) or {}).get(item.id)
+    click.echo(show_json(item, catalog, found) if as_json else show_text(item, catalog, found))
 
 
 @referentiels.command("download")
@@ -206,14 +211,20 @@ def analyse(
     kinds: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """Les compétences qu'un récit d'expérience permet d'affirmer, avec leurs preuves."""
+    """Les compétences qu'un récit d'expérience permet d'affirmer, avec leurs preuves (en JSON,
+    chacune avec ses liens officiels et ses proches dans les autres référentiels)."""
+    from habilitant.relations import analysis_relations
     from habilitant.reports.render import analysis_dict, analysis_text, to_json
 
     narrative = read_input(text, file)
-    result = pipeline_of(ctx).analyse(
+    pipeline = pipeline_of(ctx)
+    result = pipeline.analyse(
         narrative, referentiels=names, certifications=certifications, fiches=fiches, kinds=kinds
     )
-    click.echo(to_json(analysis_dict(result)) if as_json else analysis_text(result))
+    if as_json:
+        click.echo(to_json(analysis_dict(result, analysis_relations(pipeline, [result]))))
+    else:
+        click.echo(analysis_text(result))
 
 
 @cli.command()

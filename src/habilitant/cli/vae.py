@@ -57,6 +57,7 @@ def coverage(
     output: Path | None,
 ) -> None:
     """Couverture d'une certification, bloc par bloc, par un ou plusieurs récits."""
+    from habilitant.relations import coverage_neighbours
     from habilitant.reports.coverage import (
         coverage_csv,
         coverage_dict,
@@ -70,10 +71,11 @@ def coverage(
 
         chart_format(chart)  # a wrong extension fails before the analysis
     narratives = read_narratives(texts, files)
-    result = pipeline_of(ctx).coverage(target, narratives)
+    pipeline = pipeline_of(ctx)
+    result = pipeline.coverage(target, narratives)
     renderers = {
         "json": lambda c: to_json(coverage_dict(c)),
-        "markdown": coverage_markdown,
+        "markdown": lambda c: coverage_markdown(c, coverage_neighbours(pipeline, c)),
         "csv": coverage_csv,
     }
     report = renderers.get(fmt or "", coverage_text)(result)

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from habilitant.domain import CompetenceCoverage, Coverage, Quote, Suggestion
 from habilitant.labels import STATUS_LABELS, SUGGESTION_KIND_LABELS
+from habilitant.reports.links import synthesis_neighbours_line
+
+if TYPE_CHECKING:
+    from habilitant.neighbours import Neighbour
 
 STATUS_MARKS = {"covered": "✔", "partial": "◐", "missing": "✘"}
 DEPTH_LABELS = {
@@ -34,9 +38,14 @@ def _competence(c: CompetenceCoverage) -> dict[str, Any]:
     }
 
 
-def coverage_dict(coverage: Coverage, *, markdown: bool = False) -> dict[str, Any]:
+def coverage_dict(
+    coverage: Coverage,
+    *,
+    markdown: bool = False,
+    neighbours: Mapping[str, Sequence[Neighbour]] | None = None,
+) -> dict[str, Any]:
     """The ``habilitant coverage --json`` shape; with ``markdown``, the API's ``markdown``
-    field too (:func:`coverage_markdown`)."""
+    field too (:func:`coverage_markdown`, with the covered competences' ``neighbours``)."""
     target = coverage.target
     data = {
         "target": {
@@ -70,7 +79,7 @@ def coverage_dict(coverage: Coverage, *, markdown: bool = False) -> dict[str, An
         "warnings": list(coverage.warnings),
     }
     if markdown:
-        data["markdown"] = coverage_markdown(coverage)
+        data["markdown"] = coverage_markdown(coverage, neighbours)
     return data
 
 
@@ -149,9 +158,12 @@ def coverage_text(coverage: Coverage) -> str:
     return "\n".join(lines)
 
 
-def coverage_markdown(coverage: Coverage) -> str:
+def coverage_markdown(
+    coverage: Coverage, neighbours: Mapping[str, Sequence[Neighbour]] | None = None
+) -> str:
     """A synthesis for a colleague: competences in the referential's words, evidence, gaps,
-    and the next steps the data supports."""
+    and the next steps the data supports. With ``neighbours`` (by competence id), each
+    covered competence gets one line with its RNCP and ESCO neighbours (« proche »)."""
     target = coverage.target
     level = f", niveau {target.niveau}" if target.niveau else ""
     lines = [
@@ -178,6 +190,8 @@ def coverage_markdown(coverage: Coverage) -> str:
         lines.append(f"- **{c.libelle}** ({status} — bloc {bloc.code})")
         for quote in c.quotes:
             lines.append(f"  - {_quote_text(quote, coverage.narratives, markdown=True)}")
+        if neighbours is not None and c.status == "covered":
+            lines.append(f"  - {synthesis_neighbours_line(neighbours.get(c.competence_id, ()))}")
     lines += ["", "## Écarts à la cible", ""]
     if not coverage.gaps:
         lines.append("Aucun écart : chaque énoncé de la cible est au moins partiellement étayé.")

@@ -1,4 +1,5 @@
-"""The official links of a certification or a fiche, for ``referentiels show`` and the API."""
+"""The official links of a certification or a fiche and the computed neighbours of a statement,
+for ``referentiels show``, ``analyse --json``, the API and the syntheses."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from habilitant.labels import (
     LINK_RELATION_LABELS,
     LINK_SOURCE_LABELS,
     LINK_STATUS_LABELS,
+    referentiel_label,
 )
 from habilitant.links import ESCO, PARENT_SOURCE, ROME, Link
+from habilitant.neighbours import Neighbour
 
 # How many lines each list shows in the terminal; --json gives them all.
 CERTIFICATIONS_SHOWN = 15
@@ -21,12 +24,93 @@ OCCUPATIONS_SHOWN = 10
 FICHES_SHOWN = 20
 APPELLATIONS_SHOWN = 3
 OFFICIAL = LINK_LABELS["officiel"]
+CLOSE = LINK_LABELS["proche"]
 
 
 def link_dicts(links: Sequence[Link]) -> list[dict[str, Any]]:
     """Links as in every JSON answer (``referentiels show --json``, ``/fiches``,
     ``/certifications``)."""
     return [{**asdict(link), "sources": list(link.sources)} for link in links]
+
+
+def neighbour_dicts(neighbours: Sequence[Neighbour]) -> list[dict[str, Any]]:
+    """Neighbours as in every JSON answer (``analyse --json``, the API, ``referentiels show
+    --json`` of a competence)."""
+    return [
+        {
+            "competence_id": n.competence_id,
+            "referentiel": n.referentiel,
+            "kind": n.kind,
+            "code": n.code,
+            "libelle": n.libelle,
+            "score": n.score,
+            "label": n.label,
+            "parents": [{"kind": p.kind, "code": p.code, "libelle": p.libelle} for p in n.parents],
+        }
+        for n in neighbours
+    ]
+
+
+def _place(neighbour: Neighbour) -> str:
+    places = [p for p in neighbour.parents if p.kind != "fiche"][:2]
+    fiches = [p.code for p in neighbour.parents if p.kind == "fiche"]
+    where = [f"{p.kind} {p.code}" for p in places]
+    if fiches:
+        where.append("fiche " + ", ".join(fiches))
+    return f" · {' · '.join(where)}" if where else ""
+
+
+def neighbours_text(neighbours: Sequence[Neighbour] | None) -> list[str]:
+    """The lines ``referentiels show`` prints for a statement's neighbours."""
+    heading = (
+        f"Proches dans les autres référentiels ({CLOSE} : rapprochement calculé, "
+        "pas une équivalence) :"
+    )
+    if neighbours is None:
+        return [
+            heading,
+            "  Non calculés : aucun index ne contient cet énoncé (habilitant index build).",
+        ]
+    if not neighbours:
+        return [heading, "  Aucun énoncé d'un autre référentiel n'atteint le seuil."]
+    lines = [heading]
+    current = None
+    for neighbour in neighbours:
+        if neighbour.referentiel != current:
+            current = neighbour.referentiel
+            lines.append(f"  {referentiel_label(current)}")
+        lines.append(
+            f"    • {neighbour.libelle} — {CLOSE} ({neighbour.score:.2f}) · "
+            f"{neighbour.competence_id}{_place(neighbour)}"
+        )
+    return lines
+
+
+def synthesis_neighbours_line(neighbours: Sequence[Neighbour], per_group: int = 2) -> str:
+    """One line of a Markdown synthesis: a statement's RNCP and ESCO neighbours."""
+    parts = []
+    for name, referentiels in SYNTHESIS_GROUPS:
+        found = sorted(
+            (n for n in neighbours if n.referentiel in referentiels), key=lambda n: -n.score
+        )[:per_group]
+        words = ", ".join(f"« {n.libelle.rstrip(' ;')} »{_bloc_of(n)}" for n in found)
+        parts.append(f"{name} : {words or 'aucun au-dessus du seuil'}")
+    return f"{CLOSE.capitalize()}s (calculés, pas des équivalences) — " + " ; ".join(parts)
+
+
+def _bloc_of(neighbour: Neighbour) -> str:
+    """Where an RNCP neighbour stands, by its bloc's code; nothing for an ESCO skill."""
+    if neighbour.kind == "bloc":
+        return f" ({neighbour.code})"
+    for kind in ("bloc", "certification"):
+        for parent in neighbour.parents:
+            if parent.kind == kind:
+                return f" ({parent.code})"
+    return ""
+
+
+# The referentials a synthesis line gives a statement's neighbours in.
+SYNTHESIS_GROUPS = (("RNCP", ("rncp", "rncp-2021")), ("ESCO", ("esco",)))
 
 
 def _sources(link: Link) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
@@ -15,15 +15,18 @@ from habilitant.domain import (
     Evidence,
     Fiche,
     Parent,
+    Statement,
 )
 from habilitant.labels import DECISION_LABELS, referentiel_label
 from habilitant.links import links_for
-from habilitant.reports.links import link_dicts, links_text
+from habilitant.reports.links import link_dicts, links_text, neighbour_dicts, neighbours_text
 
 if TYPE_CHECKING:
     from habilitant.catalog import Catalog
     from habilitant.index import SearchHit
+    from habilitant.neighbours import Neighbour
     from habilitant.portfolio.records import StoredEvidence
+    from habilitant.relations import StatementRelations
 
 _COUNT_LABELS = {
     "certifications": "certifications",
@@ -90,7 +93,13 @@ def _parents_text(competence: Competence) -> str:
     return "; ".join(f"{p.kind} {p.code} « {p.libelle} »" for p in competence.parents[:4])
 
 
-def show_text(item: Certification | Fiche | Competence | EmploiType, catalog: Catalog) -> str:
+def show_text(
+    item: Certification | Fiche | Competence | EmploiType,
+    catalog: Catalog,
+    neighbours: Sequence[Neighbour] | None = None,
+) -> str:
+    """An item as ``referentiels show`` prints it; a competence with its ``neighbours`` in
+    the other referentials (None: they could not be computed)."""
     if isinstance(item, Certification):
         state = "active" if item.actif else "inactive"
         lines = [
@@ -129,17 +138,21 @@ def show_text(item: Certification | Fiche | Competence | EmploiType, catalog: Ca
             if competence is not None:
                 lines.append(f"  • ({competence.kind}) {competence.libelle}")
         return "\n".join(lines)
-    return f"{item.id} ({item.kind}) — {item.libelle}\n  {_parents_text(item)}"
+    lines = [f"{item.id} ({item.kind}) — {item.libelle}", f"  {_parents_text(item)}", ""]
+    return "\n".join([*lines, *neighbours_text(neighbours)])
 
 
 def show_dict(
-    item: Certification | Fiche | Competence | EmploiType, catalog: Catalog
+    item: Certification | Fiche | Competence | EmploiType,
+    catalog: Catalog,
+    neighbours: Sequence[Neighbour] | None = None,
 ) -> dict[str, Any]:
     """A certification, fiche, competence or emploi-type as JSON: the same for ``habilitant
     referentiels show --json`` and the API (``/certifications/…``, ``/fiches/…``,
     ``/competences/…``). A certification carries its blocs' competences and its notes
     (inactive, replaced, titles only); a fiche's items carry their wording and kind; both
-    carry their official ``links`` (:mod:`habilitant.links`)."""
+    carry their official ``links`` (:mod:`habilitant.links`); a competence carries its
+    computed ``neighbours`` when they are given (:mod:`habilitant.neighbours`)."""
     from habilitant.targets import certification_notes
 
     data = asdict(item)
@@ -158,11 +171,17 @@ def show_dict(
                 entry.update(libelle=competence.libelle, kind=competence.kind)
     if isinstance(item, Certification | Fiche):
         data["links"] = link_dicts(links_for(item, catalog))
+    if isinstance(item, Competence) and neighbours is not None:
+        data["neighbours"] = neighbour_dicts(neighbours)
     return data
 
 
-def show_json(item: Certification | Fiche | Competence | EmploiType, catalog: Catalog) -> str:
-    return to_json(show_dict(item, catalog))
+def show_json(
+    item: Certification | Fiche | Competence | EmploiType,
+    catalog: Catalog,
+    neighbours: Sequence[Neighbour] | None = None,
+) -> str:
+    return to_json(show_dict(item, catalog, neighbours))
 
 
 def hit_dict(hit: SearchHit) -> dict[str, Any]:
@@ -222,16 +241,16 @@ def statement_fields(statement: Any) -> dict[str, Any]:
     }
 
 
-def analysis_dict(analysis: Analysis) -> dict[str, Any]:
-    """The ``habilitant analyse --json`` shape (same field names in the API)."""
+def analysis_dict(
+    analysis: Analysis, relations: Mapping[str, StatementRelations] | None = None
+) -> dict[str, Any]:
+    """The ``habilitant analyse --json`` shape (same field names in the API). Each statement
+    carries its official ``links`` and computed ``neighbours``
+    (:func:`habilitant.relations.relations`; empty lists for a statement not given)."""
+    relations = relations or {}
     return {
         "statements": [
-            {
-                **statement_fields(s),
-                "parents": parent_dicts(s.parents),
-                "evidence": evidence_dicts(s.evidence),
-            }
-            for s in analysis.statements
+            _statement_dict(s, relations.get(s.competence_id)) for s in analysis.statements
         ],
         "segments": [
             {
@@ -244,6 +263,16 @@ def analysis_dict(analysis: Analysis) -> dict[str, Any]:
             for seg in analysis.segments
         ],
         "warnings": list(analysis.warnings),
+    }
+
+
+def _statement_dict(statement: Statement, found: StatementRelations | None) -> dict[str, Any]:
+    return {
+        **statement_fields(statement),
+        "parents": parent_dicts(statement.parents),
+        "evidence": evidence_dicts(statement.evidence),
+        "links": link_dicts(found.links) if found else [],
+        "neighbours": neighbour_dicts(found.neighbours) if found else [],
     }
 
 
