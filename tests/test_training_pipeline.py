@@ -117,14 +117,25 @@ def test_the_fiche_prediction_reads_a_title_line_and_nothing_else(habilitant) ->
     assert prior is not None and prior[fiches].max() == 0.0 and prior.min() < 0
     best = habilitant.matcher.structure.groups[int(fiches[np.argmax(prior[fiches])])]
     assert best.code.startswith("M18")  # the data/IT fiches of ROME 4.0
-    learned = habilitant.rank(offer).fused.group_scores
-    plain = habilitant.rank(offer, learned=False).fused.group_scores
+    with_prediction = habilitant.rank(offer).fused
+    without = habilitant.rank(offer, learned=False).fused
+    # It orders fiches and lends no statement support: posterior and scores are the matcher's.
+    assert np.array_equal(with_prediction.group_posterior, without.group_posterior)
+    assert np.array_equal(with_prediction.score, without.score)
+    learned, plain = with_prediction.group_scores, without.group_scores
     finite = np.isfinite(plain)
     assert np.array_equal(finite, np.isfinite(learned))
     difference = (learned - plain)[finite]
     assert np.allclose(difference, prior[finite], atol=1e-5)  # added to the groups, no more
     narrative = "J'ai été serveuse deux ans : je prenais les commandes et je servais les plats."
     assert habilitant.group_prior(narrative) is None  # one paragraph: no title, no prediction
+    titled = "Serveuse\n" + narrative  # a title line: a prediction, the same statements
+    assert habilitant.group_prior(titled) is not None
+    plain_pipeline = _pipeline_beside(habilitant, Path(habilitant.index.path).parent, False)
+    ours = [(s.competence_id, s.decision) for s in habilitant.analyse(titled).statements]
+    assert ours == [
+        (s.competence_id, s.decision) for s in plain_pipeline.analyse(titled).statements
+    ]
 
 
 def test_narratives_are_decided_without_the_learned_ranking(habilitant) -> None:

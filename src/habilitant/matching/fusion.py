@@ -174,8 +174,9 @@ def fuse_evidence(
     """:func:`fuse` from each entry's best evidence and segment. ``group_lexical`` is the
     BM25 of the narrative per group, ``name_overlap`` the share of each entry's words found in
     the narrative, ``role_scores`` marks the groups the narrative names as the person's
-    job, ``group_prior`` is added to the group scores (the learned fiche prediction of
-    :mod:`habilitant.matching.fiche_classifier`, 0 elsewhere)."""
+    job, ``group_prior`` is added to the group scores *after* the posterior (the learned
+    fiche prediction of :mod:`habilitant.matching.fiche_classifier`, 0 elsewhere): it ranks
+    fiches, and lends no statement support (see that module for why)."""
     pooled = structure.pool_members(evidence, config.pool_beta)
     titles = structure.max_titles(evidence)
     group_scores = np.where(
@@ -186,8 +187,6 @@ def fuse_evidence(
     if name_overlap is not None and config.name_weight:
         names = structure.max_names(name_overlap)
         group_scores = group_scores + config.name_weight * np.nan_to_num(names, neginf=0.0)
-    if group_prior is not None:
-        group_scores = group_scores + group_prior
     group_scores[~np.isfinite(pooled) & ~np.isfinite(titles)] = -np.inf
     group_scores = group_scores.astype(np.float32)
     posterior = np.zeros(len(structure.groups), dtype=np.float32)
@@ -195,6 +194,8 @@ def fuse_evidence(
         if ids.size:
             floor = config.group_floor if ids.size < config.small_set else -np.inf
             posterior[ids] = _relative_posterior(group_scores[ids], floor, config.temperature)
+    if group_prior is not None:  # ranks the fiches; the posterior above is the matcher's
+        group_scores = (group_scores + group_prior).astype(np.float32)
     named = None
     if role_scores is not None and config.role_weight > 0:
         # The job the person names is certain; the other groups keep their own posterior.
