@@ -104,6 +104,13 @@ def test_portfolio_api_two_entries_then_progression_validate_export_erase(
         )
         assert markdown.headers["content-type"].startswith("text/markdown")
         assert "# Portfolio de compétences" in markdown.text and "RNCP37674BC02" in markdown.text
+        # One line per attested competence on its computed RNCP and ESCO neighbours.
+        attested = markdown.text.split("## Compétences attestées")[1].split("## À confirmer")[0]
+        rows = [line for line in attested.splitlines() if line.startswith("| ")][1:]  # no header
+        neighbours = attested.split("### Dans les autres référentiels")[1]
+        lines = [line for line in neighbours.splitlines() if line.startswith("- ")]
+        assert rows and len(lines) == len(rows)
+        assert all("Proches (calculés, pas des équivalences)" in line for line in lines)
         assert markdown.headers["cache-control"] == "no-store"
 
         erased = client.post("/portfolio/erase", json={"person": person})

@@ -124,5 +124,38 @@ def test_portfolio_progression_renderings_hide_quotes_without_consent(
     markdown = portfolio_markdown(view)
     assert "| BC02 | Back | 0 % | 50 % |" in markdown
     assert "## Compétences attestées" in markdown
+    assert "Dans les autres référentiels" not in markdown  # no neighbours computed
+
+
+def test_portfolio_synthesis_gives_one_neighbours_line_per_attested_competence(
+    store: PortfolioStore,
+) -> None:
+    from habilitant.domain import Parent
+    from habilitant.neighbours import Neighbour
+    from habilitant.reports.portfolio import attested_competence_ids
+
+    add(store, "2024-01-15", found("c:1"), consent=False)
+    add(store, "2024-03-02", found("c:3"), consent=True)
+    view = progression(store.portfolio("P-1"), TARGET)
+    attested = attested_competence_ids(view)
+    assert attested and set(attested) <= {"c:1", "c:3"}
+    esco = Neighbour("esco:a", "esco", "competence", "a", "pétrir de la pâte", 0.26)
+    rncp = Neighbour(
+        "rncp:x",
+        "rncp",
+        "competence",
+        "x",
+        "Fabriquer des pains",
+        0.2,
+        (Parent("bloc", "RNCP9BC01", "Production"),),
+    )
+    markdown = portfolio_markdown(view, {attested[0]: (esco, rncp)})
+    section = markdown.split("### Dans les autres référentiels")[1].split("##")[0]
+    lines = [line for line in section.splitlines() if line.startswith("- ")]
+    assert len(lines) == len(attested)  # one line per attested competence
+    first = lines[0]
+    assert "« pétrir de la pâte »" in first and "« Fabriquer des pains » (RNCP9BC01)" in first
+    assert "calculés, pas des équivalences" in first and "équivalent " not in first
+    assert all("aucun au-dessus du seuil" in line for line in lines[1:])
     text = portfolio_text(view)
     assert "2024-01-15" in text and "25 %" in text and "50 %" in text

@@ -148,6 +148,9 @@ def test_portfolio_cli_two_interviews_show_coverage_progressing(run, tmp_path: P
     rows = exported.read_text(encoding="utf-8").splitlines()
     assert rows[0].startswith("personne,entree,date") and len(rows) > 2
     assert any(",rejected," in row for row in rows)
+    synthesis = run(db, "export", "P-WEB-1", "--format", "markdown")
+    assert synthesis.exit_code == 0 and "### Dans les autres référentiels" in synthesis.output
+    assert "Proches (calculés, pas des équivalences)" in synthesis.output
 
     kept = "Je réalisais les maquettes des interfaces"
     assert kept.encode() in db.read_bytes()  # each command closes the store: no log left

@@ -31,7 +31,13 @@ from api.schemas import (
 from habilitant.portfolio import add_entry, erase_person, export, view
 from habilitant.portfolio.progression import PortfolioView
 from habilitant.portfolio.records import check_person_id
-from habilitant.reports.portfolio import entry_dict, portfolio_dict, statement_dict
+from habilitant.relations import statements_neighbours
+from habilitant.reports.portfolio import (
+    attested_competence_ids,
+    entry_dict,
+    portfolio_dict,
+    statement_dict,
+)
 
 
 @asynccontextmanager
@@ -100,8 +106,14 @@ def validate(body: StatementValidationRequest, store: Portfolios) -> dict[str, A
     responses={**ERRORS, 200: {"content": {m.split(";")[0]: {} for m in MEDIA_TYPES.values()}}},
 )
 def export_portfolio(body: PortfolioExportRequest, request: Request, store: Portfolios) -> Response:
-    """Le portfolio en JSON, en CSV (un énoncé par ligne) ou en synthèse Markdown."""
-    content = export(_view(request, store, body), body.format)
+    """Le portfolio en JSON, en CSV (un énoncé par ligne) ou en synthèse Markdown (avec, pour
+    chaque compétence attestée, ses proches RNCP et ESCO, calculés)."""
+    portfolio_view = _view(request, store, body)
+    neighbours = None
+    if body.format == "markdown":
+        ids = attested_competence_ids(portfolio_view)
+        neighbours = statements_neighbours(get_pipeline(request), ids) if ids else {}
+    content = export(portfolio_view, body.format, neighbours)
     person = check_person_id(body.person)  # stripped and checked: safe in a header
     filename = f"portfolio-{person}.{EXTENSIONS[body.format]}"
     return Response(

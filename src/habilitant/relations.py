@@ -111,6 +111,14 @@ def coverage_neighbours(
     return {competence_id: found.get(competence_id, ()) for competence_id in ids}
 
 
+def statements_neighbours(
+    pipeline: Habilitant, competence_ids: Sequence[str]
+) -> Mapping[str, tuple[Neighbour, ...]]:
+    """The neighbours of these competences (e.g. what a portfolio attests), each id present."""
+    found = neighbours(neighbour_space(pipeline), competence_ids, pipeline.calibration.neighbours)
+    return {competence_id: found.get(competence_id, ()) for competence_id in competence_ids}
+
+
 def competence_neighbours(pipeline: Habilitant, competence_id: str) -> tuple[Neighbour, ...] | None:
     """A competence's neighbours; None when the index does not hold it."""
     found = neighbours(neighbour_space(pipeline), [competence_id], pipeline.calibration.neighbours)

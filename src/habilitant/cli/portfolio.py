@@ -189,10 +189,19 @@ def portfolio_validate(
 def portfolio_export(
     ctx: click.Context, person: str, fmt: str, certification: str | None, output: Path | None
 ) -> None:
-    """Exporter un portfolio : JSON, CSV (un énoncé par ligne) ou synthèse Markdown."""
+    """Exporter un portfolio : JSON, CSV (un énoncé par ligne) ou synthèse Markdown (avec, pour
+    chaque compétence attestée, ses proches RNCP et ESCO)."""
     from habilitant.portfolio import export
 
-    emit(export(_view(ctx, person, certification), fmt), output)
+    portfolio_view = _view(ctx, person, certification)
+    neighbours = None
+    if fmt == "markdown":
+        from habilitant.relations import statements_neighbours
+        from habilitant.reports.portfolio import attested_competence_ids
+
+        ids = attested_competence_ids(portfolio_view)
+        neighbours = statements_neighbours(pipeline_of(ctx), ids) if ids else {}
+    emit(export(portfolio_view, fmt, neighbours), output)
 
 
 @portfolio.command("erase")

@@ -9,6 +9,7 @@ with PortfolioStore("data/portfolio.sqlite3") as store:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -30,6 +31,7 @@ from habilitant.portfolio.store import PortfolioStore
 
 if TYPE_CHECKING:
     from habilitant.catalog import Catalog
+    from habilitant.neighbours import Neighbour
     from habilitant.pipeline import Habilitant
 
 ExportFormat = Literal["json", "csv", "markdown"]
@@ -143,14 +145,22 @@ def view(
     return progression(portfolio, target)
 
 
-def export(portfolio_view: PortfolioView, fmt: str = "json") -> str:
-    """The portfolio as JSON, CSV (one row per stored statement) or a Markdown synthesis."""
+def export(
+    portfolio_view: PortfolioView,
+    fmt: str = "json",
+    neighbours: Mapping[str, Sequence[Neighbour]] | None = None,
+) -> str:
+    """The portfolio as JSON, CSV (one row per stored statement) or a Markdown synthesis (with
+    ``neighbours``: each attested competence's computed RNCP and ESCO neighbours)."""
     from habilitant.reports import portfolio as reports
 
-    renderers = {
+    def markdown(chosen: PortfolioView) -> str:
+        return reports.portfolio_markdown(chosen, neighbours)
+
+    renderers: dict[str, Callable[[PortfolioView], str]] = {
         "json": reports.portfolio_json,
         "csv": reports.portfolio_csv,
-        "markdown": reports.portfolio_markdown,
+        "markdown": markdown,
     }
     if fmt not in renderers:
         raise PortfolioError(

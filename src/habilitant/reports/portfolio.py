@@ -9,7 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from habilitant.labels import DECISION_LABELS
 from habilitant.portfolio.progression import PortfolioView, ProgressPoint
@@ -21,7 +22,11 @@ from habilitant.portfolio.records import (
     StoredStatement,
 )
 from habilitant.reports.coverage import DEPTH_LABELS, coverage_dict, next_steps
+from habilitant.reports.links import synthesis_neighbours_line
 from habilitant.reports.render import evidence_dicts, parent_dicts, statement_fields
+
+if TYPE_CHECKING:
+    from habilitant.neighbours import Neighbour
 
 SOURCE_LABELS = {"analyse": "analyse du récit", "cible": "couverture de la cible"}
 
@@ -239,9 +244,35 @@ def _dates(entries: dict[int, Entry], statements: list[StoredStatement]) -> str:
     return ", ".join(dict.fromkeys(entries[s.entry_id].date.isoformat() for s in statements))
 
 
-def portfolio_markdown(view: PortfolioView) -> str:
-    """A synthesis for the person and a colleague: what the portfolio attests, what remains to
-    confirm, the progression and, with a target, its coverage and the next steps."""
+def attested_and_to_confirm(
+    view: PortfolioView,
+) -> tuple[list[list[StoredStatement]], list[list[StoredStatement]]]:
+    """Per competence, its statements not rejected: attested (validated by the counsellor
+    or attested by an analysis), or to confirm."""
+    attested, to_confirm = [], []
+    for statements in _distinct(view).values():
+        kept = [s for s in statements if s.validation != "rejected"]
+        if not kept:
+            continue
+        if any(s.validation == "validated" or s.decision == "attested" for s in kept):
+            attested.append(kept)
+        else:
+            to_confirm.append(kept)
+    return attested, to_confirm
+
+
+def attested_competence_ids(view: PortfolioView) -> list[str]:
+    """The competences the portfolio attests (what its synthesis gives neighbours for)."""
+    return [kept[0].competence_id for kept in attested_and_to_confirm(view)[0]]
+
+
+def portfolio_markdown(
+    view: PortfolioView, neighbours: Mapping[str, Sequence[Neighbour]] | None = None
+) -> str:
+    """A synthesis for the person and a colleague: what the portfolio attests (with, given
+    ``neighbours``, one line per attested competence on its computed RNCP and ESCO
+    neighbours), what remains to confirm, the progression and, with a target, its coverage
+    and the next steps."""
     entries = {e.id: e for e in view.portfolio.entries}
     by_competence = _distinct(view)
     lines = [
@@ -253,15 +284,7 @@ def portfolio_markdown(view: PortfolioView) -> str:
         "## Compétences attestées",
         "",
     ]
-    attested, to_confirm = [], []
-    for statements in by_competence.values():
-        kept = [s for s in statements if s.validation != "rejected"]
-        if not kept:
-            continue
-        if any(s.validation == "validated" or s.decision == "attested" for s in kept):
-            attested.append(kept)
-        else:
-            to_confirm.append(kept)
+    attested, to_confirm = attested_and_to_confirm(view)
     if not attested:
         lines.append("Aucune compétence attestée pour l'instant.")
     else:
@@ -273,6 +296,12 @@ def portfolio_markdown(view: PortfolioView) -> str:
             lines.append(
                 f"| {_cell(s.libelle)} | {s.referentiel} | {star} | {_dates(entries, kept)} |"
             )
+        if neighbours is not None:
+            lines += ["", "### Dans les autres référentiels", ""]
+            for kept in attested:
+                s = kept[0]
+                line = synthesis_neighbours_line(neighbours.get(s.competence_id, ()))
+                lines.append(f"- {s.libelle} — {line}")
     lines += ["", "## À confirmer en entretien", ""]
     if not to_confirm:
         lines.append("Rien à confirmer.")
