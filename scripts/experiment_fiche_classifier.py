@@ -1,5 +1,9 @@
 """Would a fiche classifier learned from the training offers help the pipeline's fiche
-prediction? A measurement, not a product feature (issue 14): prints a table, writes JSON.
+prediction? The experiment that preceded the product's fiche prediction (issue 14): prints a
+table, writes JSON. The product's version (``habilitant train``,
+:mod:`habilitant.matching.fiche_classifier`) adds calibrated log-probabilities instead of
+z-scores, weighed on a held-out source, and is measured by ``scripts/bench_fiche_prediction.py``;
+this script is kept for its comparison of random folds with leave-one-source-out.
 
 A linear classifier (LinearSVC over character n-grams of the title and word n-grams of the
 text) is trained on the 4,932 offers of ``offres-ft-train.jsonl`` plus the ROME referential
