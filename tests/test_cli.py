@@ -196,7 +196,7 @@ def test_cli_train_without_labelled_offers_says_what_to_do(  # type: ignore[no-u
     result = run("train", "--offers", str(tmp_path / "absent.jsonl"))
     assert result.exit_code == 1
     assert "Fichier d'offres annotées introuvable" in result.output
-    assert "le classement des items reste celui de l'appariement" in result.output
+    assert "le classement des items restent ceux de l'appariement" in result.output
     assert "habilitant train --offers" in result.output
 
 

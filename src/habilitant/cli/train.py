@@ -34,8 +34,8 @@ def train(ctx: click.Context, offers: Path | None, folds: int, seed: int, if_mis
     offers = offers or settings.training_offers
     if offers is None or not Path(offers).is_file():
         raise InputError(
-            f"Fichier d'offres annotées introuvable : {offers or '(aucun)'}. Sans lui, le "
-            "classement des items reste celui de l'appariement.",
+            f"Fichier d'offres annotées introuvable : {offers or '(aucun)'}. Sans lui, les fiches "
+            "et le classement des items restent ceux de l'appariement.",
             hint="Indiquez-le : habilitant train --offers offres-ft-train.jsonl "
             "(ou HABILITANT_TRAINING_OFFERS).",
         )

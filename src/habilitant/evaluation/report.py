@@ -114,7 +114,8 @@ def offers_table(report: dict[str, Any]) -> str:
         lines.append(f"{name:<{width}}" + "".join(_cell(row.get(c)) for c in OFFER_COLUMNS))
     if "habilitant, matcher only" not in report["systems"]:
         lines.append(
-            "Classement appris : absent (habilitant train l'apprend sur des offres annotées)."
+            "Prédiction de fiche et classement appris : absents (habilitant train les apprend sur "
+            "des offres annotées)."
         )
     labels = report.get("labels", {})
     if labels.get("unknown_items") or labels.get("unknown_fiches"):
