@@ -40,28 +40,9 @@ from habilitant.evaluation.datasets import load_eval_cases  # noqa: E402
 from habilitant.pipeline import Habilitant  # noqa: E402
 from habilitant.settings import get_settings  # noqa: E402
 from habilitant.training import rank_offers  # noqa: E402
+from habilitant.training_fiches import referential_examples  # noqa: E402
 
 WEIGHTS = (0.0, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0)
-
-
-def referential_examples(h: Habilitant) -> tuple[list[str], list[str], list[str]]:
-    """(title, text, fiche) for each ROME fiche title, appellation and definition."""
-    titles, texts, labels = [], [], []
-    for entry in h.index.entries:
-        if entry.referentiel != "rome" or entry.kind not in ("fiche", "appellation", "description"):
-            continue
-        if entry.kind == "fiche":
-            code = entry.code
-        else:
-            fiches = [p.code for p in entry.parents if p.kind == "fiche"]
-            if not fiches:
-                continue
-            code = fiches[0]
-        is_text = entry.kind == "description"
-        titles.append("" if is_text else entry.libelle)
-        texts.append(entry.libelle if is_text else "")
-        labels.append(code)
-    return titles, texts, labels
 
 
 def classifier_scores(train, test, fiche_codes) -> np.ndarray:  # type: ignore[no-untyped-def]
@@ -122,7 +103,7 @@ def main() -> None:
     pipeline = np.stack([o.fiche_scores for o in ranked])
     gold = [column.get(o.fiche, -1) for o in ranked]
 
-    ref = referential_examples(h)
+    ref = referential_examples(h.index.entries)
     titles = [o["title"] for o in raw]
     texts = [o["text"][:3000] for o in raw]
     labels = [o["rome_fiche"] for o in raw]
