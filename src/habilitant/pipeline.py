@@ -145,8 +145,8 @@ class Habilitant:
 
     def group_prior(self, text: str) -> np.ndarray | None:
         """Per structure group, what the learned fiche prediction adds to its score for
-        ``text`` (``weight x probability`` of each ROME fiche); None without a title line or
-        without a trained classifier."""
+        ``text`` (``weight x log(p / p_best)`` of each ROME fiche, 0 for other groups); None
+        without a title line or without a trained classifier."""
         if self.fiche_classifier is None:
             return None
         prior = self.fiche_classifier.fiche_prior(text)

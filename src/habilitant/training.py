@@ -10,8 +10,9 @@ through the production pipeline (without anything learned), then:
   repository that gave the most offers with items; a random fifth of them when the file names
   no sources: near-duplicate postings of one source make random folds flatter the
   classifier), and scores that source's offers with items: the softmax temperature is fitted
-  there (log-likelihood of the right fiche), then the weight of its probabilities against the
-  matcher's fiche scores (fiche accuracy@1 + @5). The classifier kept is fitted on everything;
+  there (log-likelihood of the right fiche), then the weight of its log-probabilities against
+  the matcher's fiche scores (fiche accuracy@1, then @5). The classifier kept is fitted on
+  everything;
 * **item ranking**: the weights of :mod:`matching.item_prior` by k-fold cross-validation by
   offer (items recall@10 + MRR on the held-out offers).
 

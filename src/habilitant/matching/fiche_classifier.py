@@ -37,6 +37,7 @@ import json
 import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -111,7 +112,10 @@ class FicheClassifier:
     temperature: float = 1.0
     weight: float = 0.0  # a fiche's group score gets weight x log(p / p_best)
 
-    def _features(self, titles: Sequence[str], bodies: Sequence[str]) -> sparse.csr_matrix:
+    @cached_property
+    def vectorizers(self) -> tuple[Any, Any]:
+        """The fitted title and word vectorizers, rebuilt once from the stored vocabularies
+        (building them, and importing scikit-learn, takes seconds: :meth:`load` does it)."""
         title_vec, word_vec = _vectorizers(
             self.config,
             (
@@ -121,6 +125,10 @@ class FicheClassifier:
         )
         title_vec.idf_ = self.title_idf
         word_vec.idf_ = self.word_idf
+        return title_vec, word_vec
+
+    def _features(self, titles: Sequence[str], bodies: Sequence[str]) -> sparse.csr_matrix:
+        title_vec, word_vec = self.vectorizers
         cut = [b[: self.config.max_body_chars] for b in bodies]
         return sparse.hstack(
             [title_vec.transform(titles), self.config.body_weight * word_vec.transform(cut)]
@@ -184,7 +192,7 @@ class FicheClassifier:
                 (arrays["data"], arrays["indices"], arrays["indptr"]),
                 shape=(len(meta["fiches"]), meta["features"]),
             )
-            return cls(
+            loaded = cls(
                 fiches=tuple(meta["fiches"]),
                 title_terms=tuple(meta["title_terms"]),
                 title_idf=arrays["title_idf"].copy(),
@@ -196,6 +204,8 @@ class FicheClassifier:
                 temperature=float(meta["temperature"]),
                 weight=float(meta["weight"]),
             )
+        loaded.vectorizers  # noqa: B018 -- built now, not on the first request
+        return loaded
 
 
 def softmax(values: np.ndarray, temperature: float) -> np.ndarray:
