@@ -37,11 +37,16 @@ class TqdmProgress:
         self._bar.total = total
         self._bar.update(done - self._bar.n)
 
+    def close(self) -> None:
+        """End the bar now (before other messages); a later call starts a new one."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
     def __exit__(
         self,
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if self._bar is not None:
-            self._bar.close()
+        self.close()

@@ -50,10 +50,12 @@ def train(ctx: click.Context, offers: Path | None, folds: int, seed: int, if_mis
             click.echo(f"Classement appris déjà présent → {artifact_dir(h.index.path)}")
             return
 
-    def announce(message: str) -> None:
-        click.echo(message, err=True)
-
     with TqdmProgress("Offres classées", unit="offre") as progress:
+
+        def announce(message: str) -> None:
+            progress.close()  # the ranking is over: its bar ends before the message
+            click.echo(message, err=True)
+
         report = run_training(
             h, Path(offers), folds=folds, seed=seed, progress=progress, announce=announce
         )
