@@ -178,3 +178,18 @@ def test_the_fiche_prediction_is_weighed_on_held_out_offers() -> None:
     assert report["held_out"] == "source a" and report["n"] == 18
     assert model.weight == report["weight"] and model.temperature == report["temperature"]
     assert set(model.fiches) == set(fiches)
+
+
+def test_the_two_fits_give_the_same_classifiers_in_one_process_or_two(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import habilitant.training_fiches as training_fiches
+
+    examples = (TITLES, BODIES, LABELS)
+    held = (TITLES[1:], BODIES[1:], LABELS[1:])
+    alone = training_fiches._fit_both(held, examples, TINY)
+    monkeypatch.setattr(training_fiches, "PARALLEL_FROM", 0)  # as with the real examples
+    beside = training_fiches._fit_both(held, examples, TINY)
+    for one, two in zip(alone, beside, strict=True):
+        assert one.fiches == two.fiches and one.title_terms == two.title_terms
+        assert (one.coef != two.coef).nnz == 0 and np.array_equal(one.intercept, two.intercept)

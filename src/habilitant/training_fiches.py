@@ -14,8 +14,10 @@ fitted on every example.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
 
 WEIGHTS = (0.0, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1)
 Examples = tuple[list[str], list[str], list[str]]  # titles, bodies, fiche codes
+PARALLEL_FROM = 2000  # examples from which the two fits run in two processes
 
 
 def referential_examples(entries: Sequence[IndexEntry]) -> Examples:
@@ -102,6 +105,19 @@ def _examples(reference: Examples, cases: Sequence[EvalCase], positions: Sequenc
     )
 
 
+def _fit_both(
+    first: Examples, final: Examples, config: ClassifierConfig
+) -> tuple[FicheClassifier, FicheClassifier]:
+    """The held-out classifier and the one kept. The second does not depend on the first's
+    results, so with many examples it is fitted beside it, in a second process (liblinear
+    uses one core; starting a process costs seconds, more than a few examples take)."""
+    if len(final[0]) < PARALLEL_FROM:
+        return fit_classifier(*first, config), fit_classifier(*final, config)
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        kept = pool.submit(fit_classifier, *final, config)
+        return fit_classifier(*first, config), kept.result()
+
+
 def fit_fiche_prediction(
     entries: Sequence[IndexEntry],
     cases: Sequence[EvalCase],
@@ -113,7 +129,7 @@ def fit_fiche_prediction(
     announce: Callable[[str], None] | None = None,
 ) -> tuple[FicheClassifier, dict[str, Any]]:
     """The calibrated, weighted classifier and its figures on the held-out offers
-    (``announce`` is told each of the two fits, the long steps: minutes each)."""
+    (``announce`` is told of the two fits, the long step: minutes)."""
     say = announce or (lambda _message: None)
     from habilitant.training import sector
 
@@ -123,10 +139,14 @@ def fit_fiche_prediction(
     with_fiche = [n for n, c in enumerate(cases) if c.rome_fiche]
     inside = [n for n in with_fiche if n not in left_out]
     say(
-        f"Prédiction de fiche (1/2) : apprentissage sur {len(reference[0]) + len(inside)} "
-        f"exemples, sans {how} ({len(held)} offres annotées tenues à l'écart)…"
+        f"Prédiction de fiche : deux apprentissages en parallèle, sur "
+        f"{len(reference[0]) + len(with_fiche)} exemples et sur "
+        f"{len(reference[0]) + len(inside)} sans {how} ({len(held)} offres annotées tenues à "
+        "l'écart), quelques minutes…"
     )
-    first = fit_classifier(*_examples(reference, cases, inside), config)
+    first, final = _fit_both(
+        _examples(reference, cases, inside), _examples(reference, cases, with_fiche), config
+    )
     titles = [offer_title(cases[o.case]) for o in held]
     decision = first.decision(titles, [cases[o.case].offer_text for o in held])
     column = {code: i for i, code in enumerate(first.fiches)}
@@ -165,9 +185,4 @@ def fit_fiche_prediction(
         "per_sector": {name: per_sector(name) for name in ("data/IT (M18xx)", "other fiches")},
         "grid": [{"weight": w, **m} for w, m in grid],
     }
-    say(
-        f"Prédiction de fiche (2/2) : apprentissage sur {len(reference[0]) + len(with_fiche)} "
-        "exemples…"
-    )
-    final = fit_classifier(*_examples(reference, cases, with_fiche), config)
     return final.with_calibration(temperature, weight), report
