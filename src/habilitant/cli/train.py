@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
@@ -50,6 +51,7 @@ def train(ctx: click.Context, offers: Path | None, folds: int, seed: int, if_mis
             click.echo(f"Classement appris déjà présent → {artifact_dir(h.index.path)}")
             return
 
+    started = time.perf_counter()
     with TqdmProgress("Offres classées", unit="offre") as progress:
 
         def announce(message: str) -> None:
@@ -84,3 +86,4 @@ def train(ctx: click.Context, offers: Path | None, folds: int, seed: int, if_mis
             m = part[system]
             label = f"{name}, {'appris' if system == 'learned' else 'appariement'}"
             click.echo(f"  {label:<32}{m['recall@10']:>11.3f}{m['mrr']:>8.3f}{m['n']:>6}")
+    click.echo(f"Apprentissage terminé en {time.perf_counter() - started:.0f} s.")
