@@ -42,7 +42,7 @@ from habilitant.settings import Settings, get_settings
 from habilitant.statements import ActivityConfig, build_statements
 from habilitant.suggest import SuggestFilters, SuggestionSpace, rank_rows, suggestion
 from habilitant.targets import resolve_target
-from habilitant.training import load_fiche_classifier, load_item_prior
+from habilitant.training import load_learned
 
 if TYPE_CHECKING:
     from habilitant.catalog import Catalog
@@ -96,11 +96,11 @@ class Habilitant:
                 )
         self.matcher = Matcher.from_index(self.index, config or self.calibration.matching)
         self.decision = decision or self.calibration.decision
-        # The learned item ranking (habilitant train); ``learned=False`` ranks as the matcher
-        # does (what training itself needs).
-        self.item_prior = load_item_prior(self.index, self.matcher.structure) if learned else None
-        # The learned fiche prediction from a text's title line (habilitant train).
-        self.fiche_classifier = load_fiche_classifier(self.index) if learned else None
+        # The learned item ranking and fiche prediction (habilitant train), the artifact checked
+        # once for both; ``learned=False`` ranks as the matcher does (what training needs).
+        self.item_prior, self.fiche_classifier = (
+            load_learned(self.index, self.matcher.structure) if learned else (None, None)
+        )
         self._nlp = nlp
         self._masks: dict[Filters, np.ndarray] = {}
         self.referentiel_order = tuple(dict.fromkeys(e.referentiel for e in self.index.entries))

@@ -319,12 +319,23 @@ def checked_artifact(index: Any) -> tuple[Path, dict[str, Any]] | None:
     return folder, manifest
 
 
+def load_learned(index: Any, structure: Any) -> tuple[ItemPrior | None, FicheClassifier | None]:
+    """The learned item ranking and fiche prediction for this index (None, None when nothing
+    was trained), the artifact checked once."""
+    found = checked_artifact(index)
+    if found is None:
+        return None, None
+    return _item_prior(found, index, structure), _fiche_classifier(found)
+
+
 def load_item_prior(index: Any, structure: Any) -> ItemPrior | None:
     """The learned ranking for this index, None when none was trained (see
     :func:`checked_artifact`)."""
     found = checked_artifact(index)
-    if found is None:
-        return None
+    return None if found is None else _item_prior(found, index, structure)
+
+
+def _item_prior(found: tuple[Path, dict[str, Any]], index: Any, structure: Any) -> ItemPrior:
     folder, manifest = found
     data = json.loads((folder / COUNTS).read_bytes())
     counts = TickCounts(data["offers"], data["items"], data["fiche_offers"], data["fiche_items"])
@@ -346,9 +357,11 @@ def load_item_prior(index: Any, structure: Any) -> ItemPrior | None:
 def load_fiche_classifier(index: Any) -> FicheClassifier | None:
     """The learned fiche prediction for this index, None when none was trained."""
     found = checked_artifact(index)
-    if found is None:
-        return None
-    folder, manifest = found
+    return None if found is None else _fiche_classifier(found)
+
+
+def _fiche_classifier(found: tuple[Path, dict[str, Any]]) -> FicheClassifier:
+    folder, _manifest = found
     try:
         return FicheClassifier.load(folder, CLASSIFIER)
     except (OSError, ValueError, KeyError) as exc:
